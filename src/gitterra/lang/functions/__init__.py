@@ -1,0 +1,50 @@
+"""The built-in function library of the Terraform language.
+
+Each module holds one family of functions (Terraform's documentation groups them the same way) and
+exports them as ``FUNCTIONS``; :func:`builtins` gathers them by name. ``try`` and ``can`` are not
+here: they take unevaluated expressions, so the evaluator implements them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+from gitterra.lang._function import Function
+from gitterra.lang.functions import (
+    _collections,
+    _crypto,
+    _datetime,
+    _encoding,
+    _filesystem,
+    _network,
+    _numeric,
+    _strings,
+    _typeconv,
+)
+
+__all__ = ["builtins"]
+
+_MODULES = (
+    _numeric,
+    _strings,
+    _collections,
+    _typeconv,
+    _encoding,
+    _filesystem,
+    _crypto,
+    _datetime,
+    _network,
+)
+
+
+@functools.cache
+def builtins() -> Mapping[str, Function]:
+    """Every built-in function by name."""
+    table: dict[str, Function] = {}
+    for module in _MODULES:
+        for fn in module.FUNCTIONS:
+            if fn.name in table:
+                raise RuntimeError(f"function {fn.name} is defined twice")
+            table[fn.name] = fn
+    return table
