@@ -89,8 +89,10 @@ class Diagnostic:
     def __str__(self) -> str:
         where = f"{self.subject}: " if self.subject else ""
         detail = f" {self.detail}" if self.detail else ""
-        return f"{where}{self.summary}.{detail}" if not self.summary.endswith(".") else (
-            f"{where}{self.summary}{detail}"
+        return (
+            f"{where}{self.summary}.{detail}"
+            if not self.summary.endswith(".")
+            else (f"{where}{self.summary}{detail}")
         )
 
 

@@ -20,7 +20,7 @@ class FileSystem(Protocol):
     implementation (Terraform's: the working directory). No method may write anything."""
 
     def read_bytes(self, path: str) -> bytes:
-        """The file's content; raises ``FileNotFoundError``, ``IsADirectoryError`` or ``OSError``."""
+        """The file's content; raises ``FileNotFoundError``, ``IsADirectoryError``, ``OSError``."""
         ...
 
     def kind(self, path: str) -> str | None:

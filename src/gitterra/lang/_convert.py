@@ -104,12 +104,15 @@ def can_convert_type(src: t.Type, want: t.Type, unsafe: bool = False) -> bool:
                     return False
             return True
         if isinstance(src, t.MapType):
-            return unsafe and all(can_convert_type(src.element, a, unsafe) for a in want.attrs.values())
+            return unsafe and all(
+                can_convert_type(src.element, a, unsafe) for a in want.attrs.values()
+            )
         return False
     if isinstance(want, t.TupleType):
         if isinstance(src, t.TupleType):
             return len(src.elements) == len(want.elements) and all(
-                can_convert_type(s, w, unsafe) for s, w in zip(src.elements, want.elements, strict=True)
+                can_convert_type(s, w, unsafe)
+                for s, w in zip(src.elements, want.elements, strict=True)
             )
         if isinstance(src, t.ListType):
             return unsafe and all(can_convert_type(src.element, w, unsafe) for w in want.elements)
@@ -331,12 +334,13 @@ def _to_object(val: Value, want: t.ObjectType) -> Value:
     items = val.items()
     out: dict[str, Value] = {}
     for name, attr_type in want.attrs.items():
-        if name in items:
+        present = items.get(name)
+        if present is not None and not (present.is_null and name in want.defaults):
             try:
                 out[name] = convert(items[name], attr_type)
             except ConversionError as exc:
                 raise exc.within(f'attribute "{name}"') from None
-        elif name in want.optional:
+        elif name in want.optional or present is not None:
             default = want.defaults.get(name)
             if isinstance(default, Value):
                 out[name] = convert(default, attr_type)

@@ -52,7 +52,9 @@ class _Unknown:
 UNKNOWN: Final = _Unknown()
 
 Number: TypeAlias = int | Decimal
-Raw: TypeAlias = "None | _Unknown | str | int | Decimal | bool | tuple[Value, ...] | dict[str, Value]"
+Raw: TypeAlias = (
+    "_Unknown | str | int | Decimal | bool | tuple[Value, ...] | dict[str, Value] | None"
+)
 
 #: Arithmetic context: 512 bits of mantissa, like cty's big.Float, is about 154 decimal digits.
 NUMBER_CONTEXT: Final = decimal.Context(
@@ -169,7 +171,8 @@ class Value:
         return self.raw
 
     def as_number(self) -> Number:
-        assert isinstance(self.raw, int | Decimal) and not isinstance(self.raw, bool), self
+        assert isinstance(self.raw, int | Decimal), self
+        assert not isinstance(self.raw, bool), self
         return self.raw
 
     def as_bool(self) -> bool:
@@ -284,7 +287,6 @@ def canonical_set(elements: Iterable[Value]) -> tuple[Value, ...]:
             seen[k] = prior.mark_sensitive()
     ordered = sorted(seen.values(), key=_set_order_key)
     return (*ordered, *unknowns)
-
 
 
 TRUE: Final = Value(t.BOOL, True)
