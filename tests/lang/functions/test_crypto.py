@@ -182,6 +182,8 @@ def test_sensitive_path_is_redacted_and_marks_result() -> None:
         call_fs("filesha256", lang.string_val("secret-name.txt").mark_sensitive())
     assert "secret-name" not in info.value.message
     assert "(sensitive value)" in info.value.message
+    unknown_secret = lang.unknown_val(lang.STRING).mark_sensitive()
+    assert call_fs("filemd5", unknown_secret) == lang.unknown_val(lang.STRING).mark_sensitive()
 
 
 # ---- uuidv5 ----------------------------------------------------------------------------------

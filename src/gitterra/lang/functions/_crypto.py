@@ -18,12 +18,12 @@ import uuid
 from collections.abc import Callable
 from typing import Protocol
 
+from gitterra.lang import _format
 from gitterra.lang import _types as t
 from gitterra.lang import _values as v
 from gitterra.lang._context import FunctionContext
 from gitterra.lang._function import Function, FunctionError, Param, simple
 from gitterra.lang._values import Value
-from gitterra.lang.functions import _datetime
 
 
 class _Digest(Protocol):
@@ -65,18 +65,20 @@ def _file_hash(name: str, algorithm: str, encode: _Encoder, what: str) -> Functi
     """A function hashing the bytes of the file at its path argument.
 
     The path may be sensitive: it is then kept out of error messages (as Terraform's
-    ``redactIfSensitive`` does) and the result is sensitive too.
+    ``redactIfSensitive`` does for ``file``) and the result, known or not, is sensitive too.
     """
 
     def impl(ctx: FunctionContext, args: list[Value]) -> Value:
         path = args[0]
+        if not path.is_known:
+            return v.unknown_val(t.STRING).mark_sensitive(path.sensitive)
         data = read_file_bytes(ctx, path.as_str(), sensitive=path.sensitive)
         result = v.string_val(encode(hashlib.new(algorithm, data)))
         return result.mark_sensitive(path.sensitive)
 
     return Function(
         name=name,
-        params=(Param("path", t.STRING, allow_marked=True),),
+        params=(Param("path", t.STRING, allow_unknown=True, allow_marked=True),),
         impl=impl,
         returns=t.STRING,
         description=what,
@@ -128,7 +130,7 @@ def parse_uuid(text: str) -> uuid.UUID:
     if size == 36 + 9:
         if raw[:9].lower() != b"urn:uuid:":
             prefix = raw[:9].decode("utf-8", "replace")
-            raise ValueError(f"invalid urn prefix: {_datetime.go_quote(prefix)}")
+            raise ValueError(f"invalid urn prefix: {_format.go_quote(prefix)}")
         raw = raw[9:]
     elif size == 36 + 2:
         raw = raw[1:37]  # Go checks neither brace

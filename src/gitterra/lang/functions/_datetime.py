@@ -13,15 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from gitterra.lang import _format
 from gitterra.lang import _types as t
 from gitterra.lang import _values as v
 from gitterra.lang._context import FunctionContext
 from gitterra.lang._function import Function, FunctionError, simple
 from gitterra.lang._values import Value
 from gitterra.lang.functions import _datetime_parse as p
-
-#: Re-exported for the other function families' messages.
-go_quote = p.go_quote
 
 _MONTHS = (
     "January",
@@ -67,9 +65,9 @@ def _is_letter(c: str) -> bool:
 
 
 def _spec_tokens(spec: str) -> Iterator[str]:
-    """Split a ``formatdate`` spec as cty does: quoted literals (``''`` doubling a quote, and
-    a quote closing the spec ending the literal), runs of one repeated letter (verbs), and
-    runs of other characters (copied verbatim)."""
+    """Split a ``formatdate`` spec as cty does: quoted literals (in which ``''`` stands for a
+    quote; an unclosed one runs to the end of the spec), runs of one repeated letter (verbs),
+    and runs of other characters (copied verbatim)."""
     i, n = 0, len(spec)
     while i < n:
         c = spec[i]
@@ -159,7 +157,9 @@ def _formatdate(ctx: FunctionContext, args: list[Value]) -> Value:
             if text is None:
                 rule = _VERB_RULES.get(token[0])
                 detail = "" if rule is None else f": {rule}"
-                raise FunctionError(f"invalid date format verb {go_quote(token)}{detail}", 0)
+                raise FunctionError(
+                    f"invalid date format verb {_format.go_quote(token)}{detail}", 0
+                )
             out.append(text)
         else:
             out.append(token)

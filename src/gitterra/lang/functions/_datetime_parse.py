@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from gitterra.lang import _format
+
 _NANOS = 1_000_000_000
 _DAY_SECONDS = 86_400
 
@@ -87,28 +89,6 @@ def days_in_month(month: int, year: int) -> int:
 
 # ---- quoting as Go does -----------------------------------------------------------------------
 
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_GO_ESCAPES |= {"\v": "\\v", '"': '\\"', "\\": "\\\\"}
-
-
-def go_quote(s: str) -> str:
-    """``s`` quoted as Go's ``%q`` (``strconv.Quote``) writes it in messages."""
-    out = ['"']
-    for c in s:
-        code = ord(c)
-        if c in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[c])
-        elif c.isprintable():
-            out.append(c)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
 
 def _time_quote(s: str) -> str:
     """``s`` quoted as Go's ``time`` package quotes it: non-ASCII and control characters as
@@ -171,11 +151,11 @@ def _describe(exc: _GoParseError) -> str:
     if layout in (":", "-"):
         if not value:
             return f'{base}: end of string where "{layout}" is expected'
-        return f'{base}: found {go_quote(value)} where "{layout}" is expected'
+        return f'{base}: found {_format.go_quote(value)} where "{layout}" is expected'
     what = _WHAT.get(layout, "timestamp segment")
     if not value:
         return f"{base}: end of string before {what}"
-    return f"{base}: cannot use {go_quote(value)} as {what}"
+    return f"{base}: cannot use {_format.go_quote(value)} as {what}"
 
 
 def _is_digit(s: str, i: int) -> bool:
