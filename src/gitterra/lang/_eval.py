@@ -550,7 +550,8 @@ class _Evaluator:
                 failures.extend(exc.diagnostics)
                 continue
             if not result.is_wholly_known():
-                return v.unknown_val(result.type if result.raw is not UNKNOWN else t.DYNAMIC)
+                # It might still fail once known, so its type cannot be promised either.
+                return v.DYNAMIC_UNKNOWN
             return result
         lines = "\n".join(
             f"- {d.subject}: {d.summary}; {d.detail}" if d.subject else f"- {d.summary}; {d.detail}"
