@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from gitterra.lang._function import Function
 from gitterra.lang.functions import (
     _collections,
+    _collections_more,
+    _collections_sets,
     _crypto,
     _datetime,
     _encoding,
@@ -29,6 +31,8 @@ _MODULES = (
     _numeric,
     _strings,
     _collections,
+    _collections_more,
+    _collections_sets,
     _typeconv,
     _encoding,
     _filesystem,
