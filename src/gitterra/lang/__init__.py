@@ -17,11 +17,26 @@ from gitterra.lang._convert import (
     parse_number,
     unify,
 )
-from gitterra.lang._eval import SPECIAL_FUNCTIONS, Namespace, Scope, evaluate, unknown_function
+from gitterra.lang._eval import (
+    SPECIAL_FUNCTIONS,
+    MissingMember,
+    Namespace,
+    Scope,
+    evaluate,
+    unknown_function,
+)
 from gitterra.lang._format import format_value, go_quote, to_json_data, type_string
-from gitterra.lang._function import ArgumentError, Function, FunctionError, Param, simple
+from gitterra.lang._function import (
+    ArgumentError,
+    ArityError,
+    Function,
+    FunctionError,
+    Param,
+    simple,
+)
 from gitterra.lang._hcl import Attribute, Block, Body
 from gitterra.lang._ops import OpError
+from gitterra.lang._render import TemplateRenderer, function_context
 from gitterra.lang._syntax import Origin, parse_expression, parse_file
 from gitterra.lang._template import parse_template
 from gitterra.lang._typeexpr import type_from_expr
@@ -79,6 +94,7 @@ __all__ = [
     "TRUE",
     "UNKNOWN",
     "ArgumentError",
+    "ArityError",
     "Attribute",
     "Block",
     "Body",
@@ -92,6 +108,7 @@ __all__ = [
     "FunctionError",
     "ListType",
     "MapType",
+    "MissingMember",
     "Namespace",
     "ObjectType",
     "OpError",
@@ -101,6 +118,7 @@ __all__ = [
     "Scope",
     "SetType",
     "SystemClock",
+    "TemplateRenderer",
     "Traversal",
     "TupleType",
     "Type",
@@ -114,6 +132,7 @@ __all__ = [
     "format_number",
     "format_value",
     "from_python",
+    "function_context",
     "go_quote",
     "hcl",
     "list_val",

@@ -229,7 +229,13 @@ def _concrete_target(src: t.Type, want: t.Type) -> t.Type:
     if want is t.DYNAMIC:
         return src
     if isinstance(want, t.ListType | t.SetType | t.MapType):
-        if isinstance(src, type(want)):
+        same_kind = (
+            isinstance(src, t.MapType)
+            if isinstance(want, t.MapType)
+            else isinstance(src, t.ListType | t.SetType)
+        )
+        if same_kind:
+            assert isinstance(src, t.ListType | t.SetType | t.MapType)
             return type(want)(_concrete_target(src.element, want.element))
         if isinstance(src, t.TupleType | t.ObjectType):
             parts = list(src.elements if isinstance(src, t.TupleType) else src.attrs.values())
@@ -299,8 +305,8 @@ def _merge_dynamic(want: t.Type, found: t.Type) -> t.Type:
 
 def _to_list_or_set(val: Value, want: t.ListType | t.SetType) -> Value:
     elems = _sequence(val, want)
-    if not elems and want.element is t.DYNAMIC:
-        return Value(type(want)(t.DYNAMIC), (), val.sensitive)
+    if not elems and want.element.has_dynamic():
+        return Value(_concrete_target(val.type, want), (), val.sensitive)
     elem_type, converted = _convert_elements(elems, want.element)
     if isinstance(want, t.SetType):
         return Value(t.SetType(elem_type), v.canonical_set(converted), val.sensitive)
@@ -311,8 +317,8 @@ def _to_map(val: Value, want: t.MapType) -> Value:
     if not isinstance(val.type, t.MapType | t.ObjectType):
         raise _required(want)
     items = val.items()
-    if not items and want.element is t.DYNAMIC:
-        return Value(t.MapType(t.DYNAMIC), {}, val.sensitive)
+    if not items and want.element.has_dynamic():
+        return Value(_concrete_target(val.type, want), {}, val.sensitive)
     elem_type = want.element
     if elem_type.has_dynamic():
         u = unify([e.type for e in items.values()])

@@ -522,6 +522,9 @@ class _Evaluator:
                 rng = e.args[exc.arg_index].rng
             raise _fail("Invalid function argument", exc.message, rng) from None
         except FunctionError as exc:
+            if exc.summary is not None:
+                rng = e.args[len(fn.params)].rng if len(e.args) > len(fn.params) else e.rng
+                raise _fail(exc.summary, exc.message, rng) from None
             if exc.arg_index is not None and exc.arg_index < len(e.args) and not e.expand_final:
                 raise _fail(
                     "Invalid function argument",
@@ -529,9 +532,10 @@ class _Evaluator:
                     f"{exc.message}",
                     e.args[exc.arg_index].rng,
                 ) from None
+            message = exc.message if exc.message.endswith((".", "?", "!")) else exc.message + "."
             raise _fail(
                 "Error in function call",
-                f'Call to function "{e.name}" failed: {exc.message}',
+                f'Call to function "{e.name}" failed: {message}',
                 e.rng,
             ) from None
 

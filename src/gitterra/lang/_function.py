@@ -33,10 +33,23 @@ if TYPE_CHECKING:
 class FunctionError(Exception):
     """A function cannot produce a result for these arguments (a user error)."""
 
+    #: The diagnostic summary; None means Terraform's generic "Error in function call".
+    summary: str | None = None
+
     def __init__(self, message: str, arg_index: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.arg_index = arg_index
+
+
+class ArityError(FunctionError):
+    """The call has too many or too few arguments."""
+
+    def __init__(self, message: str, too_many: bool) -> None:
+        super().__init__(message)
+        self.summary = (
+            "Too many function arguments" if too_many else "Not enough function arguments"
+        )
 
 
 class ArgumentError(FunctionError):
@@ -90,12 +103,15 @@ class Function:
         params = self.params
         if len(args) < len(params):
             missing = params[len(args)].name
-            raise FunctionError(
+            raise ArityError(
                 f'Function "{self.name}" expects {self.arity_text()}. '
-                f'Missing value for "{missing}".'
+                f'Missing value for "{missing}".',
+                too_many=False,
             )
         if self.variadic is None and len(args) > len(params):
-            raise FunctionError(f'Function "{self.name}" expects only {len(params)} argument(s).')
+            raise ArityError(
+                f'Function "{self.name}" expects only {len(params)} argument(s).', too_many=True
+            )
         converted: list[Value] = []
         sensitive = False
         unknown = False
@@ -110,7 +126,10 @@ class Function:
                 unknown = True
             converted.append(arg)
         if unknown:
-            return v.unknown_val(self.return_type(converted)).mark_sensitive(sensitive)
+            # Marks of every argument reach an unknown result, allow_marked or not: the function
+            # never saw the values, so it cannot have decided the marks itself.
+            marked = sensitive or any(a.contains_sensitive() for a in converted)
+            return v.unknown_val(self.return_type(converted)).mark_sensitive(marked)
         result = self.impl(ctx, converted)
         return result.mark_sensitive(sensitive)
 

@@ -104,10 +104,10 @@ _FRIENDLY_TERMINALS = {
 
 def _describe_token(tok: Token) -> str:
     if tok.type == "$END":
-        return "the end of the input"
+        return "end of input"
     text = str(tok).strip()
     if tok.type == "NL_OR_COMMENT" or not text:
-        return "a new line" if "\n" in str(tok) else "the end of the input"
+        return "new line" if "\n" in str(tok) else "end of input"
     return f'"{text[:20]}"'
 
 
@@ -122,10 +122,18 @@ def syntax_error(exc: LarkError, origin: Origin, text: str) -> Diagnostic:
     end = Pos(start.line, start.column + 1, start.offset + 1)
     rng = SourceRange(origin.filename, start, end)
     if isinstance(exc, UnexpectedToken):
-        expected = sorted({_FRIENDLY_TERMINALS.get(e, e.lower()) for e in exc.expected})
         what = _describe_token(exc.token)
+        if "STRING_CHARS" in exc.expected and what in ("end of input", "new line"):
+            return Diagnostic.error(
+                "Unterminated template string",
+                "No closing marker was found for the string; a quoted string ends on its own "
+                "line (use a heredoc for text with newlines).",
+                rng,
+            )
+        known = all(e in _FRIENDLY_TERMINALS for e in exc.expected)
+        expected = sorted({_FRIENDLY_TERMINALS.get(e, e.lower()) for e in exc.expected})
         hint = ""
-        if expected and len(expected) <= 6:
+        if known and expected and len(expected) <= 6:
             listed = ", ".join(expected[:-1]) + (" or " if len(expected) > 1 else "")
             hint = f" Expected {listed}{expected[-1]}."
         return Diagnostic.error("Syntax error", f"Unexpected {what}.{hint}", rng)
@@ -432,6 +440,7 @@ class Converter:
         return ast.TupleCons(self.rng(node), tuple(elems))
 
     def x_object(self, node: Tree[Token]) -> ast.Expr:
+        self._check_separators(node)
         items = []
         for elem in _kids(node):
             if not isinstance(elem, Tree) or elem.data != "object_elem":
@@ -454,6 +463,24 @@ class Converter:
                 key = self.expr(inner)
             items.append(ast.ObjectItem(key, self.expr(value_node), bare))
         return ast.ObjectCons(self.rng(node), tuple(items))
+
+    def _check_separators(self, node: Tree[Token]) -> None:
+        """HCL needs a comma or a newline between object elements; python-hcl2 does not."""
+        separated = True
+        for child in node.children:
+            if isinstance(child, Tree) and child.data == "object_elem":
+                if not separated:
+                    raise DiagnosticError(
+                        Diagnostic.error(
+                            "Missing attribute separator",
+                            "Expected a newline or comma to mark the beginning of the next "
+                            "attribute.",
+                            self.rng(child),
+                        )
+                    )
+                separated = False
+            elif (isinstance(child, Token) and child.type == "COMMA") or _is_nl(child):
+                separated = True
 
     def x_function_call(self, node: Tree[Token]) -> ast.Expr:
         kids = _kids(node)

@@ -39,7 +39,7 @@ def type_from_expr(expr: ast.Expr, *, allow_optional: bool = False) -> t.Type:
         part = expr.parts[0]
         if isinstance(part, ast.TemplateText) and part.text in _PRIMITIVES:
             raise _invalid(
-                f'A type constraint is a keyword, not a string: write {part.text} '
+                f"A type constraint is a keyword, not a string: write {part.text} "
                 f'instead of "{part.text}".',
                 expr.rng,
             )
@@ -50,7 +50,7 @@ def type_from_expr(expr: ast.Expr, *, allow_optional: bool = False) -> t.Type:
 
 def _one_arg(call: ast.Call) -> ast.Expr:
     if len(call.args) != 1:
-        raise _invalid(f'The {call.name} type constructor requires one argument.', call.rng)
+        raise _invalid(f"The {call.name} type constructor requires one argument.", call.rng)
     return call.args[0]
 
 
@@ -93,7 +93,7 @@ def _type_call(call: ast.Call, allow_optional: bool) -> t.Type:
         return t.TupleType(tuple(type_from_expr(e) for e in arg.elements))
     if name == "optional":
         raise _invalid(
-            "Keyword \"optional\" is valid only as a modifier for object type attributes.",
+            'Keyword "optional" is valid only as a modifier for object type attributes.',
             call.rng,
         )
     del allow_optional

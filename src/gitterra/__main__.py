@@ -1,0 +1,5 @@
+"""``python -m gitterra``: the same as the ``gitterra`` command."""
+
+from gitterra.cli.main import entrypoint
+
+entrypoint()

@@ -1,0 +1,113 @@
+"""The ``gitterra`` command: Terraform's command line, plus gitterra's own commands.
+
+Global options come before the command, as Terraform's do: ``gitterra -chdir=infra validate``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from gitterra import __version__
+from gitterra.cli import _console, _validate
+from gitterra.cli import _flags as flags
+from gitterra.cli._ui import UI
+
+Command = Callable[[UI, list[str]], int]
+
+COMMANDS: dict[str, tuple[Command, str, str, Sequence[flags.Flag]]] = {
+    "console": (
+        _console.run,
+        "Try expressions in the context of a module",
+        _console.HELP,
+        _console.FLAGS,
+    ),
+    "validate": (
+        _validate.run,
+        "Check whether the configuration is valid",
+        _validate.HELP,
+        _validate.FLAGS,
+    ),
+    "version": (lambda ui, argv: _version(ui, argv), "Show the current gitterra version", "", ()),
+}
+
+GLOBAL_FLAGS = (
+    flags.Flag(
+        "chdir",
+        kind="str",
+        metavar="DIR",
+        help="Switch to directory DIR before running the command.",
+    ),
+    flags.Flag("help", help="Show this help output, or the help for a specified command."),
+    flags.Flag("h", help="Same as -help."),
+    flags.Flag("version", help='An alias for the "version" command.'),
+    flags.Flag("v", help="Same as -version."),
+)
+
+
+def _version(ui: UI, argv: list[str]) -> int:
+    del argv
+    ui.print(f"gitterra v{__version__}")
+    return 0
+
+
+def _help() -> str:
+    width = max(len(n) for n in COMMANDS)
+    rows = "\n".join(
+        f"  {name:<{width}}  {summary}" for name, (_, summary, _, _) in COMMANDS.items()
+    )
+    return (
+        "Usage: gitterra [global options] <subcommand> [args]\n\n"
+        "gitterra is a GitOps + Terraform system: git pushes run a CodeBuild-compatible\n"
+        "pipeline that plans and applies infrastructure written in the Terraform language.\n\n"
+        f"Commands:\n{rows}\n\nGlobal options (use these before the subcommand, if any):\n"
+        + flags.usage(GLOBAL_FLAGS)
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    ui = UI.system(no_color="-no-color" in args)
+    try:
+        return _dispatch(ui, args)
+    except flags.UsageError as exc:
+        ui.error(f"Error: {exc}\n\nRun 'gitterra -help' for usage.")
+        return 2
+    except KeyboardInterrupt:
+        ui.error("Interrupted.")
+        return 130
+
+
+def _dispatch(ui: UI, args: list[str]) -> int:
+    opts = flags.parse(GLOBAL_FLAGS, args)
+    if opts.get_bool("version") or opts.get_bool("v"):
+        return _version(ui, [])
+    rest = opts.args
+    if not rest or opts.get_bool("help") or opts.get_bool("h"):
+        if rest and rest[0] in COMMANDS:
+            _, _, text, cmd_flags = COMMANDS[rest[0]]
+            ui.print(text + flags.usage(cmd_flags))
+            return 0
+        ui.print(_help())
+        return 0 if (opts.get_bool("help") or opts.get_bool("h")) else 1
+    name, cmd_args = rest[0], rest[1:]
+    entry = COMMANDS.get(name)
+    if entry is None:
+        raise flags.UsageError(f'"{name}" is not a gitterra command')
+    if any(a in ("-help", "--help", "-h") for a in cmd_args):
+        _, _, text, cmd_flags = entry
+        ui.print(text + flags.usage(cmd_flags))
+        return 0
+    chdir = opts.get_str("chdir")
+    if chdir is not None:
+        try:
+            os.chdir(chdir)
+        except OSError as exc:
+            ui.error(f"Error handling -chdir option: {exc.strerror}: {chdir}")
+            return 1
+    return entry[0](ui, cmd_args)
+
+
+def entrypoint() -> None:
+    sys.exit(main())
