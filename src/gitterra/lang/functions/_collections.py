@@ -12,24 +12,20 @@ marks where cty's function handles them itself: only the argument's own mark mov
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
-import regex  # type: ignore[import-untyped]  # no stubs; used only for ``\\X`` graphemes
-
 from gitterra.lang import _convert as convert
+from gitterra.lang import _ops as ops
 from gitterra.lang import _types as t
 from gitterra.lang import _values as v
 from gitterra.lang._context import FunctionContext
 from gitterra.lang._function import ArgumentError, Function, FunctionError, Param
 from gitterra.lang._values import UNKNOWN, Value
+from gitterra.lang.functions import _strings
 
 # ---- shared helpers ----------------------------------------------------------------------------
 
 _INT64 = 2**63
-_GRAPHEME = regex.compile(r"\X")
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_GO_ESCAPES |= {"\v": "\\v", '"': '\\"', "\\": "\\\\"}
 
 
 def param(name: str, type_: t.Type = t.DYNAMIC, *, marked: bool = False) -> Param:
@@ -47,21 +43,6 @@ def unmark(val: Value) -> tuple[Value, bool]:
     """``val`` without its own (top-level) sensitive mark, and whether it had one. Marks deeper
     inside stay where they are, as cty's ``Unmark`` leaves them."""
     return val.unmark(), val.sensitive
-
-
-def go_quote(s: str) -> str:
-    """``s`` quoted as Go's ``%q`` does, for messages copied from Terraform."""
-    out = []
-    for ch in s:
-        if ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif ch.isprintable():
-            out.append(ch)
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
-    return '"' + "".join(out) + '"'
 
 
 def whole(num: Value, prefix: str) -> int:
@@ -87,57 +68,9 @@ def length_known(seq: Value) -> bool:
 
 
 def equals(a: Value, b: Value) -> bool | None:
-    """The language's ``==`` (cty ``Equals``) on unmarked values; None when it is unknown."""
-    if not a.is_known or not b.is_known:
-        if not a.is_known and not b.is_known:
-            return None
-        known, other = (a, b) if a.is_known else (b, a)
-        if known.is_null or other.type.has_dynamic() or known.type == other.type:
-            return None
-        return False
-    if a.is_null or b.is_null:
-        return a.is_null and b.is_null
-    if a.type.has_dynamic() or b.type.has_dynamic():
-        return None if _conforms(a.type, b.type) or _conforms(b.type, a.type) else False
-    if a.type != b.type:
-        return False
-    if isinstance(a.raw, dict) and isinstance(b.raw, dict):
-        if a.raw.keys() != b.raw.keys():
-            return False
-        return _all_equal((a.raw[k], b.raw[k]) for k in sorted(a.raw))
-    if isinstance(a.type, t.SetType):
-        if any(e.raw is UNKNOWN for e in (*a.elements(), *b.elements())):
-            return None
-        return {e.key() for e in a.elements()} == {e.key() for e in b.elements()}
-    if isinstance(a.raw, tuple) and isinstance(b.raw, tuple):
-        if len(a.raw) != len(b.raw):
-            return False
-        return _all_equal(zip(a.raw, b.raw, strict=True))
-    return a.raw == b.raw
-
-
-def _all_equal(pairs: Iterable[tuple[Value, Value]]) -> bool | None:
-    for x, y in pairs:
-        eq = equals(x, y)
-        if eq is not True:
-            return eq
-    return True
-
-
-def _conforms(ty: t.Type, want: t.Type) -> bool:
-    """cty's ``TestConformance``: equal types, where ``want`` may have ``dynamic`` parts."""
-    if want is t.DYNAMIC or ty == want:
-        return True
-    if isinstance(ty, t.ListType | t.SetType | t.MapType) and type(want) is type(ty):
-        return _conforms(ty.element, want.element)
-    if isinstance(ty, t.TupleType) and isinstance(want, t.TupleType):
-        pairs = zip(ty.elements, want.elements, strict=False)
-        return len(ty.elements) == len(want.elements) and all(_conforms(a, b) for a, b in pairs)
-    if isinstance(ty, t.ObjectType) and isinstance(want, t.ObjectType):
-        return ty.attrs.keys() == want.attrs.keys() and all(
-            _conforms(a, want.attrs[k]) for k, a in ty.attrs.items()
-        )
-    return False
+    """The language's ``==`` (as ``contains`` and ``index`` compare); None when unknown."""
+    eq = ops.equals(a, b)
+    return eq.raw is True if eq.is_known else None
 
 
 def _sequence_kind(ty: t.Type) -> bool:
@@ -158,7 +91,7 @@ def _length(ctx: FunctionContext, args: list[Value]) -> Value:
     elif isinstance(ty, t.ObjectType):
         n = len(ty.attrs)
     elif ty is t.STRING:
-        n = len(_GRAPHEME.findall(coll.as_str())) if coll.is_known else None
+        n = sum(1 for _ in _strings.graphemes(coll.as_str())) if coll.is_known else None
     elif isinstance(ty, t.ListType | t.MapType | t.SetType):
         n = len(coll.raw) if length_known(coll) and isinstance(coll.raw, tuple | dict) else None
     elif ty is not t.DYNAMIC:

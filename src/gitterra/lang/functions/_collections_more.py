@@ -9,6 +9,7 @@ keys always in lexicographic order) and choosing among arguments or elements (``
 from __future__ import annotations
 
 from gitterra.lang import _convert as convert
+from gitterra.lang import _format
 from gitterra.lang import _types as t
 from gitterra.lang import _values as v
 from gitterra.lang._context import FunctionContext
@@ -157,7 +158,7 @@ def _lookup_type(args: list[Value]) -> t.Type:
         if len(args) == 3:
             return args[2].type
         raise coll.arg_error(
-            "inputMap", 0, f"the given object has no attribute {coll.go_quote(name)}"
+            "inputMap", 0, f"the given object has no attribute {_format.go_quote(name)}"
         )
     if isinstance(ty, t.MapType):
         if len(args) == 3:
@@ -187,7 +188,7 @@ def _lookup(ctx: FunctionContext, args: list[Value]) -> Value:
         return found.mark_sensitive(marked)
     if len(args) == 3:
         return convert.convert(args[2], ret).mark_sensitive(marked)
-    shown = "(sensitive value)" if key_marked else coll.go_quote(key.as_str())
+    shown = "(sensitive value)" if key_marked else _format.go_quote(key.as_str())
     raise FunctionError(f"lookup failed to find key {shown}")
 
 

@@ -11,6 +11,7 @@ value's own mark; marks deeper inside are left alone, as Terraform leaves them.
 from __future__ import annotations
 
 from gitterra.lang import _convert as convert
+from gitterra.lang import _format
 from gitterra.lang import _types as t
 from gitterra.lang._context import FunctionContext
 from gitterra.lang._function import Function, Impl, Param
@@ -50,7 +51,7 @@ def _failure(val: Value, want: t.Type) -> str:
     got, name = val.type, _WANT_NAMES[want]
     if val.contains_sensitive():
         return f"cannot convert this sensitive {got.friendly()} to {name}"
-    what = "string" if not isinstance(val.raw, str) else coll.go_quote(val.raw)
+    what = "string" if not isinstance(val.raw, str) else _format.go_quote(val.raw)
     if got is t.STRING and want is t.BOOL:
         return f'cannot convert {what} to bool; only the strings "true" or "false" are allowed'
     if got is t.STRING and want is t.NUMBER:
