@@ -22,6 +22,8 @@ from gitterra.lang.functions import (
     _network,
     _numeric,
     _strings,
+    _strings_format,
+    _strings_regex,
     _typeconv,
 )
 
@@ -30,6 +32,8 @@ __all__ = ["builtins"]
 _MODULES = (
     _numeric,
     _strings,
+    _strings_format,
+    _strings_regex,
     _collections,
     _collections_more,
     _collections_sets,

@@ -13,6 +13,7 @@ import decimal
 import math
 from decimal import Decimal
 
+from gitterra.lang import _format
 from gitterra.lang import _types as t
 from gitterra.lang import _values as v
 from gitterra.lang._context import FunctionContext
@@ -161,7 +162,7 @@ def _parseint(ctx: FunctionContext, args: list[Value]) -> Value:
     text = num.as_str()
     parsed = _parse_int(text, b)
     if parsed is None:
-        shown_num, shown_base = _redact(num, _strings.go_quote(text)), _redact(base, str(b))
+        shown_num, shown_base = _redact(num, _format.go_quote(text)), _redact(base, str(b))
         raise FunctionError(f"cannot parse {shown_num} as a base {shown_base} integer.", 0)
     return v.number_val(parsed).mark_sensitive(sensitive)
 

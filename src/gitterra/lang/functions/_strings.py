@@ -19,6 +19,7 @@ import functools
 import unicodedata
 from collections.abc import Iterator
 
+from gitterra.lang import _format
 from gitterra.lang import _types as t
 from gitterra.lang import _values as v
 from gitterra.lang._context import FunctionContext
@@ -38,27 +39,10 @@ def go_int(value: Value, arg_index: int) -> int:
     return n
 
 
-_GO_ESCAPES = {c: "\\" + e for c, e in zip("\a\b\f\n\r\t\v", "abfnrtv", strict=True)}
-
-
-def go_quote(s: str, quote: str = '"') -> str:
-    """``s`` quoted as Go's ``%q`` does (``quote="'"`` for a rune), for error messages."""
-    out = [quote]
-    for ch in s:
-        if ch in (quote, "\\"):
-            out.append("\\" + ch)
-        elif ch.isprintable():
-            out.append(ch)
-        elif ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) < 0x10000:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    out.append(quote)
-    return "".join(out)
+def go_quote_rune(ch: str) -> str:
+    """One character quoted as Go's ``%q`` quotes a rune (``'z'``), for error messages."""
+    inner = '"' if ch == '"' else "\\'" if ch == "'" else _format.go_quote(ch)[1:-1]
+    return f"'{inner}'"
 
 
 # ---- grapheme clusters ---------------------------------------------------------------------
