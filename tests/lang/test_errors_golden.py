@@ -59,7 +59,7 @@ EXPRESSIONS = [
     # conditionals
     "null ? 1 : 2",
     '"maybe" ? 1 : 2',
-    "true ? {a = 1} : {b = 2}",
+    "true ? {a = 1} : {b = [1]}",
     "true ? [1] : {a = 1}",
     # constructors and for
     "{a = 1, a = 2}",

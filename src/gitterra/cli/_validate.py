@@ -44,7 +44,9 @@ def run(ui: UI, argv: list[str]) -> int:
                 "directory or use -chdir=DIR.",
             )
         )
-    if not diags.has_errors:
+    # Decoding errors leave the rest of the module usable, so validation goes on and reports
+    # everything at once; a file that failed to parse would make references look undeclared.
+    if module.sources and module.is_complete():
         fctx = lang.function_context(fs, functions.builtins())
         diags.extend(config.validate(module, fctx, config.ScopeOptions(cwd=os.getcwd())))
     sources = module.all_sources()

@@ -66,9 +66,10 @@ def _help() -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, ui: UI | None = None) -> int:
+    """Run one command; returns its exit status. Tests pass ``ui`` to capture the streams."""
     args = list(sys.argv[1:] if argv is None else argv)
-    ui = UI.system(no_color="-no-color" in args)
+    ui = ui or UI.system(no_color="-no-color" in args)
     try:
         return _dispatch(ui, args)
     except flags.UsageError as exc:

@@ -51,6 +51,7 @@ class Decoder:
         blocks: Iterable[str],
         context: str,
         required: Iterable[str] = (),
+        missing_rng: SourceRange | None = None,
     ) -> None:
         attrs, blocks = set(attrs), set(blocks)
         for attr in body.attributes:
@@ -87,7 +88,7 @@ class Decoder:
                 self.error(
                     "Missing required argument",
                     f'The argument "{name}" is required, but no definition was found.',
-                    body.rng,
+                    missing_rng or body.rng,
                     context,
                 )
 
@@ -276,5 +277,5 @@ def static_traversal(expr: lang.Expr) -> lang.Traversal | None:
 
 
 def suggest(name: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1)
+    close = difflib.get_close_matches(name, [o for o in options if o != name], n=1)
     return f' Did you mean "{close[0]}"?' if close else ""

@@ -134,6 +134,7 @@ def output(dec: Decoder, block: lang.Block) -> None:
         ("precondition",),
         context,
         required=("value",),
+        missing_rng=block.def_rng,
     )
     value = body.attribute("value")
     if value is None:

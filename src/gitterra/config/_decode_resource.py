@@ -94,10 +94,8 @@ def _ignore_changes(dec: Decoder, attr: lang.Attribute | None, context: str) -> 
 
 
 def _string_literal(expr: lang.Expr) -> str | None:
-    if isinstance(expr, lang.ast.Template) and len(expr.parts) == 1:
-        part = expr.parts[0]
-        if isinstance(part, lang.ast.TemplateText):
-            return part.text
+    if isinstance(expr, lang.ast.Literal) and isinstance(expr.value.raw, str):
+        return expr.value.raw
     return None
 
 

@@ -25,7 +25,12 @@ def load_module(fs: lang.FileSystem, path: str = ".") -> tuple[m.Module, Diagnos
 
 
 def _load(
-    fs: lang.FileSystem, path: str, diags: Diagnostics, depth: int, stack: tuple[str, ...]
+    fs: lang.FileSystem,
+    path: str,
+    diags: Diagnostics,
+    depth: int,
+    stack: tuple[str, ...],
+    call: m.ModuleCall | None = None,
 ) -> m.Module:
     module = m.Module(path=path)
     kind = fs.kind(path)
@@ -35,6 +40,8 @@ def _load(
             Diagnostic.error(
                 "Failed to read module directory",
                 f"Module directory {path} {what}.",
+                None if call is None else call.source_rng,
+                None if call is None else f'module "{call.name}"',
             )
         )
         return module
@@ -61,12 +68,14 @@ def _load(
             continue
         text = _read_text(fs, filename, diags)
         if text is None:
+            module.incomplete = True
             continue
         module.sources[filename] = text
         try:
             body = lang.parse_file(text, filename)
         except DiagnosticError as exc:
             diags.extend(exc.diagnostics)
+            module.incomplete = True
             continue
         _decode_blocks.decode_file(dec, body)
     _load_children(fs, module, diags, depth, (*stack, posixpath.normpath(path)))
@@ -132,4 +141,4 @@ def _load_children(
                 )
             )
             continue
-        module.children[call.name] = _load(fs, child_path, diags, depth + 1, stack)
+        module.children[call.name] = _load(fs, child_path, diags, depth + 1, stack, call)

@@ -171,6 +171,9 @@ class Module:
     backend: Backend | None = None
     required_version: str | None = None
     children: dict[str, Module] = field(default_factory=dict)
+    #: Some file could not be read or parsed: its declarations are missing, so checks that
+    #: depend on the whole module (references) would report false errors.
+    incomplete: bool = False
     #: File name -> text of every file read, for rendering diagnostics with snippets.
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -181,6 +184,10 @@ class Module:
     @property
     def data_resources(self) -> list[Resource]:
         return [r for r in self.resources.values() if r.mode == "data"]
+
+    def is_complete(self) -> bool:
+        """This module and every child module were read and parsed in full."""
+        return not self.incomplete and all(c.is_complete() for c in self.children.values())
 
     def all_sources(self) -> dict[str, str]:
         """Sources of this module and every child module."""

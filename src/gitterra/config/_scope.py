@@ -82,9 +82,11 @@ def base_variables(module: m.Module, opts: ScopeOptions) -> dict[str, lang.Value
     return scope
 
 
-def local_order(module: m.Module, diags: Diagnostics) -> list[str]:
-    """Local value names in an order where each comes after the locals it uses; cycles are
-    reported (with the chain) and their members left out."""
+def local_order(module: m.Module, diags: Diagnostics) -> tuple[list[str], dict[str, Diagnostic]]:
+    """Local value names in an order where each comes after the locals it uses, and the locals
+    left out because they are in a cycle (each with the diagnostic that explains it; the cycle
+    itself is also reported in ``diags``, once)."""
+    cyclic: dict[str, Diagnostic] = {}
     graph: Graph[str] = Graph()
     for name, local in module.locals.items():
         graph.add(name)
@@ -94,22 +96,23 @@ def local_order(module: m.Module, diags: Diagnostics) -> list[str]:
                 graph.add_edge(name, first)
     while True:
         try:
-            return graph.topological_order()
+            return graph.topological_order(), cyclic
         except CycleError as exc:
             chain = [str(n) for n in exc.cycle]
             head = module.locals[chain[0]]
             places = ", ".join(f"local.{n} ({module.locals[n].rng})" for n in chain[:-1])
-            diags.add(
-                Diagnostic.error(
-                    "Cycle in local values",
-                    "The local values refer to each other in a cycle: "
-                    + " -> ".join(f"local.{n}" for n in chain)
-                    + f". Involved: {places}.",
-                    head.rng,
-                )
+            diag = Diagnostic.error(
+                "Cycle in local values",
+                "The local values refer to each other in a cycle: "
+                + " -> ".join(f"local.{n}" for n in chain)
+                + f". Involved: {places}.",
+                head.rng,
+                "locals",
             )
+            diags.add(diag)
+            for n in chain:
+                cyclic[n] = diag
             pruned: Graph[str] = Graph()
-            cyclic = set(chain)
             for n in graph.nodes:
                 if n in cyclic:
                     continue
@@ -125,29 +128,29 @@ def module_scope(
     fctx: lang.FunctionContext,
     opts: ScopeOptions,
     values: Mapping[str, lang.Value] | None = None,
+    skip_locals: frozenset[str] = frozenset(),
 ) -> tuple[lang.Scope, Diagnostics]:
-    """The scope for evaluating expressions of ``module``, with its locals computed."""
+    """The scope for evaluating expressions of ``module``, with its locals computed.
+
+    Locals named in ``skip_locals`` (already known to be broken) are not evaluated: they are
+    unknown, so what uses them is checked without a cascade of repeated errors."""
     diags = Diagnostics()
     variables = base_variables(module, opts)
     variables["var"] = variable_namespace(module, values or {}, opts.unknown_variables)
     locals_: dict[str, lang.Value] = {}
-    failed: dict[str, Diagnostic] = {}
+    order, failed = local_order(module, diags)
     variables["local"] = lang.Namespace(locals_, _missing_local(module, failed))
     scope = lang.Scope(variables, functions.builtins(), fctx)
-    for name in local_order(module, diags):
+    for name in order:
         local = module.locals[name]
+        if name in skip_locals:
+            locals_[name] = lang.DYNAMIC_UNKNOWN
+            continue
         try:
             locals_[name] = lang.evaluate(local.expr, scope)
         except DiagnosticError as exc:
             diags.extend(d.with_context("locals") for d in exc.diagnostics)
             failed[name] = exc.diagnostic
-    for name in module.locals:
-        if name not in locals_ and name not in failed:
-            failed[name] = Diagnostic.error(
-                "Cycle in local values",
-                f'The local value "{name}" depends on itself through other local values.',
-                module.locals[name].rng,
-            )
     return scope, diags
 
 

@@ -38,17 +38,36 @@ def validate(module: m.Module, fctx: lang.FunctionContext, opts: ScopeOptions) -
     unique: dict[tuple[object, ...], Diagnostic] = {}
     for d in diags:
         unique.setdefault((d.severity, d.summary, d.subject), d)
-    return Diagnostics(list(unique.values()))
+    # Reading order: by file and position (diagnostics without a place first).
+    return Diagnostics(sorted(unique.values(), key=_position))
+
+
+def _position(d: Diagnostic) -> tuple[str, int]:
+    if d.subject is None:
+        return ("", -1)
+    return (d.subject.filename, d.subject.start.offset)
 
 
 def _validate_module(
     module: m.Module, fctx: lang.FunctionContext, opts: ScopeOptions, diags: Diagnostics
 ) -> None:
-    scope, scope_diags = module_scope(module, fctx, opts)
     known_functions = frozenset(functions.builtins()) | lang.SPECIAL_FUNCTIONS
+    static: list[tuple[_Site, list[Diagnostic]]] = []
     for site in _sites(module):
         found = check_references(site.expr, module, site.refs)
-        found += check_functions(site.expr, known_functions)
+        found += [
+            d.with_context(site.refs.describe)
+            for d in check_functions(site.expr, known_functions)
+        ]
+        static.append((site, found))
+    broken = frozenset(
+        name
+        for name, local in module.locals.items()
+        if any(site.expr is local.expr and found for site, found in static)
+    )
+    scope, scope_diags = module_scope(module, fctx, opts, skip_locals=broken)
+    diags.extend(scope_diags)
+    for site, found in static:
         diags.extend(found)
         if found:
             continue
@@ -56,7 +75,6 @@ def _validate_module(
             lang.evaluate(site.expr, scope.child(site.bindings) if site.bindings else scope)
         except DiagnosticError as exc:
             diags.extend(d.with_context(site.refs.describe) for d in exc.diagnostics)
-    diags.extend(scope_diags)
     _check_repetition(module, scope, diags)
     _check_module_inputs(module, diags)
     _check_backend(module, diags)

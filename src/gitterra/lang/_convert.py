@@ -41,12 +41,17 @@ def _required(want: t.Type) -> ConversionError:
 
 
 def format_number(n: int | Decimal) -> str:
-    """A number as Terraform writes it in strings and output: integers exactly; other numbers
-    as the shortest decimal that identifies the nearest float64 (``0.1 + 0.2`` is ``0.3``)."""
+    """A number as Terraform writes it in strings and output: integers exactly; decimals of up
+    to 20 significant digits exactly (arithmetic on decimal literals is exact, so ``0.1 + 0.2``
+    is ``0.3``); longer results of division or float maths as the shortest decimal identifying
+    the nearest float64 (``1/3`` is ``0.3333333333333333``)."""
     if isinstance(n, int):
         return str(n)
     if not n.is_finite():
         return "-Inf" if n < 0 else "+Inf" if n.is_infinite() else "NaN"
+    reduced = n.normalize()
+    if len(reduced.as_tuple().digits) <= 20:
+        return format(reduced, "f")
     as_float = float(n)
     if as_float == int(as_float) and abs(as_float) < 2**63:
         return str(int(as_float))
@@ -170,7 +175,9 @@ def unify(types: Sequence[t.Type], unsafe: bool = False) -> t.Type | None:
         objs = [ty for ty in concrete if isinstance(ty, t.ObjectType)]
         names = set(objs[0].attrs)
         if any(set(o.attrs) != names for o in objs):
-            return None
+            # No object type in common: cty falls back to a map of the attributes' types.
+            elem = unify([a for o in objs for a in o.attrs.values()], unsafe)
+            return None if elem is None else t.MapType(elem)
         attrs: dict[str, t.Type] = {}
         for name in names:
             u = unify([o.attrs[name] for o in objs], unsafe)

@@ -178,11 +178,15 @@ def equals(a: Value, b: Value) -> Value:
 
 
 def _equals(a: Value, b: Value) -> Value:
+    different_types = a.type != b.type and not (a.type.has_dynamic() or b.type.has_dynamic())
     if a.raw is UNKNOWN or b.raw is UNKNOWN:
+        # Values of different types never compare equal, known or not; nulls may.
+        if different_types and not (a.raw is None or b.raw is None):
+            return v.FALSE
         return v.unknown_val(t.BOOL)
     if a.raw is None or b.raw is None:
         return v.bool_val(a.raw is None and b.raw is None)
-    if a.type != b.type and not (a.type.has_dynamic() or b.type.has_dynamic()):
+    if different_types:
         return v.FALSE
     ra, rb = a.raw, b.raw
     if isinstance(ra, tuple) and isinstance(rb, tuple):

@@ -615,7 +615,9 @@ class Converter:
     # -- templates --
 
     def x_string(self, node: Tree[Token]) -> ast.Expr:
-        return self.template(node)
+        from gitterra.lang import _template
+
+        return _template.quoted_expr(self, node)
 
     def x_template_string(self, node: Tree[Token]) -> ast.Expr:
         tok = node.children[0]

@@ -16,6 +16,7 @@ from lark import Token, Tree
 from gitterra.diag import Diagnostic, DiagnosticError, Pos, SourceRange
 from gitterra.lang import _ast as ast
 from gitterra.lang import _syntax as syntax
+from gitterra.lang import _values as v
 
 _WHITESPACE = " \t\r\n"
 
@@ -156,6 +157,17 @@ def quoted(conv: syntax.Converter, node: Tree[Token]) -> ast.Template:
         items.append(_tree_item(conv, inner))
     rng = conv.rng(node)
     return ast.Template(rng, _assemble(items, rng))
+
+
+def quoted_expr(conv: syntax.Converter, node: Tree[Token]) -> ast.Expr:
+    """A quoted string: a plain :class:`~gitterra.lang._ast.Literal` when it has no template
+    sequences (so ``tags["Name"]`` is a constant key), else a :class:`Template`."""
+    tmpl = quoted(conv, node)
+    if not tmpl.parts:
+        return ast.Literal(tmpl.rng, v.EMPTY_STRING)
+    if len(tmpl.parts) == 1 and isinstance(tmpl.parts[0], ast.TemplateText):
+        return ast.Literal(tmpl.rng, v.string_val(tmpl.parts[0].text))
+    return tmpl
 
 
 def _tree_item(conv: syntax.Converter, node: Tree[Token]) -> _Item:

@@ -35,14 +35,12 @@ def type_from_expr(expr: ast.Expr, *, allow_optional: bool = False) -> t.Type:
             f"{_KEYWORDS}.",
             expr.rng,
         )
-    if isinstance(expr, ast.Template) and len(expr.parts) == 1:
-        part = expr.parts[0]
-        if isinstance(part, ast.TemplateText) and part.text in _PRIMITIVES:
-            raise _invalid(
-                f"A type constraint is a keyword, not a string: write {part.text} "
-                f'instead of "{part.text}".',
-                expr.rng,
-            )
+    if isinstance(expr, ast.Literal) and expr.value.raw in _PRIMITIVES:
+        word = expr.value.raw
+        raise _invalid(
+            f'A type constraint is a keyword, not a string: write {word} instead of "{word}".',
+            expr.rng,
+        )
     if not isinstance(expr, ast.Call):
         raise _invalid(f"A type specification is expected here: one of {_KEYWORDS}.", expr.rng)
     return _type_call(expr, allow_optional)
@@ -107,10 +105,8 @@ def _attr_name(item: ast.ObjectItem) -> str:
     if item.bare_key is not None:
         return item.bare_key
     key = item.key
-    if isinstance(key, ast.Template) and len(key.parts) == 1:
-        part = key.parts[0]
-        if isinstance(part, ast.TemplateText):
-            return part.text
+    if isinstance(key, ast.Literal) and isinstance(key.value.raw, str):
+        return key.value.raw
     raise _invalid("Object type attribute names must be plain names or strings.", key.rng)
 
 

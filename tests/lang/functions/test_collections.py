@@ -70,14 +70,6 @@ def sens(x: Any) -> Value:
     return py(x).mark_sensitive()
 
 
-#: Core issue: converting an empty ``list(string)`` to a ``list(any)`` parameter gives
-#: ``list(any)``; cty keeps ``list(string)``.
-EMPTY_LIST_CONVERSION = "lang.convert drops the element type of an empty list"
-
-#: Core issue: lang._ops.equals finds a known string and an unknown number "unknown"; cty's
-#: Equals says false (values of different types are never equal).
-KNOWN_VS_UNKNOWN = "lang._ops.equals: known vs unknown of another type is unknown"
-
 S, N, B = lang.string_val, lang.number_val, lang.bool_val
 LS, LN = ListType(STRING), ListType(NUMBER)
 
@@ -109,7 +101,6 @@ EXAMPLES: list[Any] = [
         "chunklist",
         (lst(of=STRING), 3),
         lang.list_val([], LS),
-        marks=pytest.mark.xfail(strict=False, reason=EMPTY_LIST_CONVERSION),
     ),
     # coalesce
     ("coalesce", ("a", "b"), S("a")),
@@ -499,7 +490,6 @@ UNKNOWNS: list[Any] = [
         "contains",
         ([unk(NUMBER)], "c"),
         lang.FALSE,
-        marks=pytest.mark.xfail(strict=False, reason=KNOWN_VS_UNKNOWN),
     ),
     ("distinct", (KNOWN_LIST_OF_UNKNOWNS,), unk(LS)),
     ("element", (KNOWN_LIST_OF_UNKNOWNS, 1), S("b")),

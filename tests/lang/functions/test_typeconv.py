@@ -134,9 +134,6 @@ def test_sensitive_value_is_not_revealed_in_errors(call: Call) -> None:
             "toset",
             unk(ListType(NUMBER)),
             unk(SetType(NUMBER)),
-            marks=pytest.mark.xfail(
-                strict=False, reason="lang.convert of an unknown list to set(any) gives set(any)"
-            ),
         ),
         ("tomap", unk(lang.ObjectType({"a": BOOL})), unk(MapType(BOOL))),
         ("tolist", unk(), unk(ListType(DYNAMIC))),

@@ -1,0 +1,8 @@
+variable "required" {
+  type = string
+}
+
+variable "optional" {
+  type    = string
+  default = "x"
+}

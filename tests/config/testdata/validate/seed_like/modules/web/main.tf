@@ -1,0 +1,7 @@
+variable "name" {
+  type = string
+}
+
+output "hostname" {
+  value = "${var.name}.localhost"
+}

@@ -1,0 +1,5 @@
+variable "ok" {}
+
+locals {
+  broken = (1 + 2
+}

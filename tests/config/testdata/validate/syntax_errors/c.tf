@@ -1,0 +1,6 @@
+moved {
+  from = a.b
+  to   = a.c
+}
+
+resources "aws_lb" "x" {}
