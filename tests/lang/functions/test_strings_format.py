@@ -132,6 +132,9 @@ def test_format(call: Call, spec: str, args: tuple[Any, ...], want: str) -> None
         ("only one verb %d", (10, 11), "too many arguments; only 1 used by format string.", 2),
         ("%[2]d", (10, 11, 12), "too many arguments; only 2 used by format string.", 3),
         ("%s", (lang.null_val(lang.STRING).mark_sensitive(),), "null value cannot be formatted.", None),
+        ("%v", ([lang.number_val(Decimal("Infinity"))],), 'unsupported value for "%v" at 0: JSON cannot represent an infinite number.', None),
+        ("%1234567d", (1,), "number too large in format string at offset 1.", None),
+        ("%.1234567f", (1,), "number too large in format string at offset 2.", None),
     ],
 )  # fmt: skip
 def test_format_errors(
@@ -141,6 +144,15 @@ def test_format_errors(
         call("format", spec, *args)
     assert info.value.message.endswith(message), info.value.message
     assert info.value.arg_index == arg_index
+
+
+def test_integers_longer_than_python_prints_by_default(call: Call) -> None:
+    big = 10**5000  # str() refuses integers of more than 4300 digits
+    digits = "1" + "0" * 5000
+    assert call("format", "%d|%s|%v", big, big, big) == S(f"{digits}|{digits}|1e+5000")
+    assert call("format", "%#v", [big]) == S(f"[{digits}]")
+    assert call("format", "%.2e|%x", big, big) == S("1.00e+5000|" + format(big, "x"))
+    assert call("format", "%f", Decimal("1e-5000")) == S("0.000000")
 
 
 def test_format_null_spec_is_refused(call: Call) -> None:
@@ -298,3 +310,33 @@ def test_fixed_precision_is_close_to_the_number(d: Decimal) -> None:
     got = Decimal(call_function("format", "%.3f", d).as_str())
     assert abs(got - d) <= Decimal("0.0005")
     assert got == d.quantize(Decimal("0.001")) or abs(got - d) == Decimal("0.0005")
+
+
+spec_chars = st.sampled_from(list("%%%-+ #0123456789.[]vtbdoxXeEfgGsqzé💃\n"))
+values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=3, min_value=-(10**6), max_value=10**6
+    ),
+    st.text(max_size=5),
+    st.lists(st.integers(min_value=0, max_value=9), max_size=3),
+)
+
+
+def outcome(name: str, *args: Any) -> lang.Value | lang.FunctionError:
+    """The result of a call, or the FunctionError it raised (anything else propagates)."""
+    try:
+        return call_function(name, *args)
+    except lang.FunctionError as exc:
+        return exc
+
+
+@given(st.text(alphabet=spec_chars, max_size=12), st.lists(values, max_size=3))
+def test_any_specification_gives_a_string_or_a_function_error(spec: str, args: list[Any]) -> None:
+    result = outcome("format", spec, *args)
+    if isinstance(result, lang.FunctionError):
+        assert result.message.endswith(".")
+    else:
+        assert result.type == lang.STRING

@@ -149,6 +149,7 @@ def test_replace(call: Call, string: str, substr: str, replacement: str, want: s
         ("x{2}{3}", "invalid nested repetition operator in {2}{3}"),
         ("a{1001}", "invalid repeat count in {1001}"),
         ("a{3,2}", "invalid repeat count in {3,2}"),
+        ("a{99999999999999999999}", "invalid repeat count in {99999999999999999999}"),
         ("(?=a)", "invalid or unsupported Perl syntax in (?="),
         ("(?<!a)b", "invalid named capture in (?<!a)b"),  # Go 1.22+ reads (?< as a name
         ("(?P=n)", "invalid or unsupported Perl syntax in (?P"),
@@ -267,3 +268,26 @@ def test_regexall_of_a_literal_counts_occurrences(s: str, sub: str) -> None:
     s, sub = lang.string_val(s).as_str(), lang.string_val(sub).as_str()
     found = call_function("regexall", _re2_escape(sub), s)
     assert len(found.elements()) == s.count(sub)
+
+
+def outcome(name: str, *args: object) -> lang.Value | lang.FunctionError:
+    """The result of a call, or the FunctionError it raised (anything else propagates)."""
+    try:
+        return call_function(name, *args)
+    except lang.FunctionError as exc:
+        return exc
+
+
+pattern_chars = st.sampled_from([*"ab.*+?|()[]{}^$\\-,:=<>!PpLdswbBQEizmsU0123x^", "[:alpha:]"])
+
+
+@given(st.lists(pattern_chars, max_size=12).map("".join), st.text(alphabet="ab\n1 ", max_size=8))
+def test_any_pattern_matches_or_gives_a_function_error(pattern: str, s: str) -> None:
+    for name in ("regex", "regexall"):
+        result = outcome(name, pattern, s)
+        assert not isinstance(result, lang.FunctionError) or result.message.endswith(".")
+    replaced = outcome("replace", s, f"/{pattern}/", "[$1]")
+    if isinstance(replaced, lang.FunctionError):
+        assert replaced.message.startswith("error parsing regexp") or "not supported" in (
+            replaced.message
+        )

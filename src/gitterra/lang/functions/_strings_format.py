@@ -19,7 +19,7 @@ from gitterra.lang import _values as v
 from gitterra.lang._context import FunctionContext
 from gitterra.lang._function import Function, FunctionError, Param, simple
 from gitterra.lang._values import Value
-from gitterra.lang.functions import _strings
+from gitterra.lang.functions import _encoding_json, _encoding_text, _strings
 from gitterra.lang.functions import _strings_gotext as gotext
 
 
@@ -75,6 +75,9 @@ def _digits(spec: str, i: int) -> tuple[int, int]:
     start = i
     while i < len(spec) and spec[i] in "0123456789":
         i += 1
+    if i - start > 6:  # a million characters: refused rather than built
+        offset = _byte_offset(spec, start)
+        raise _SpecError(f"number too large in format string at offset {offset}")
     return (int(spec[start:i]) if i > start else 0), i
 
 
@@ -137,7 +140,7 @@ def _format_one(verb: gotext.Verb, args: Sequence[Value]) -> str:
         text = _converted(verb, arg, t.STRING).as_str()
         if verb.prec:
             text = "".join(list(_strings.graphemes(text))[: verb.prec])
-        return _pad(verb, gotext.json_string(text) if mode == "q" else text)
+        return _pad(verb, _encoding_json.quote(text) if mode == "q" else text)
     quoted_mode = _strings.go_quote_rune(mode)
     raise _SpecError(
         f"unsupported format verb {quoted_mode} in {show.go_quote(verb.raw)} "
@@ -146,6 +149,9 @@ def _format_one(verb: gotext.Verb, args: Sequence[Value]) -> str:
 
 
 def _converted(verb: gotext.Verb, arg: Value, want: t.Type) -> Value:
+    if want == t.STRING and arg.type == t.NUMBER:
+        # number_text also writes integers longer than str(int) allows.
+        return v.string_val(_encoding_text.number_text(arg.as_number()))
     try:
         return convert.convert(arg, want)
     except convert.ConversionError as exc:
@@ -158,7 +164,10 @@ def _default_text(verb: gotext.Verb, arg: Value) -> str:
             return arg.as_str()
         if arg.type == t.NUMBER:
             return gotext.float_text(arg.as_number(), "g", None)
-    return gotext.json_text(arg)
+    try:
+        return _encoding_json.encode(arg)
+    except FunctionError as exc:  # an infinite number
+        raise _SpecError(f"unsupported value for {verb.where()}: {exc.message}") from None
 
 
 def _pad(verb: gotext.Verb, text: str) -> str:

@@ -1,10 +1,12 @@
-"""How Go writes values as text, for ``format``: numbers as ``big.Int``/``big.Float`` print
-under a verb's flags, and JSON as cty's ``json.Marshal`` (Go's encoding/json) writes it.
+"""How Go writes numbers as text, for ``format``: as ``big.Int``/``big.Float`` print under a
+verb's flags.
 
 Floats are cty's 512-bit ``big.Float`` values: with a precision, ``%e``/``%f``/``%g`` round the
 exact binary value nearest the number (half to even on exact ties, as Go's ``decimal.round``);
 without one, ``%g``/``%v`` use the shortest digits with Go's rule of an exponent from 1e+06 up.
 Digit strings are handled as Go's ``decimal`` does: value = 0.digits × 10**exp, no trailing zeros.
+Decimal digits of integers come from ``Decimal`` rather than ``str(int)``, which refuses integers
+of more than 4300 digits.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from decimal import Decimal
 
 from gitterra.lang import _convert as convert
 from gitterra.lang import _format
-from gitterra.lang._values import Number, Value
+from gitterra.lang._values import Number
 
 
 @dataclass(slots=True)
@@ -66,8 +68,18 @@ def format_int(verb: Verb, n: int) -> str:
 
 def _to_base(n: int, base: int) -> str:
     if base == 10:
-        return str(n)
+        digits, exp = _digits_of(Decimal(n))
+        return digits.ljust(exp, "0") or "0"
     return format(n, {2: "b", 8: "o", 16: "x"}[base])
+
+
+def _digits_of(d: Decimal) -> tuple[str, int]:
+    """Digits (no leading or trailing zeros) and exponent of ``|d|`` = 0.digits × 10**exp."""
+    _, digit_tuple, exponent = d.as_tuple()
+    assert isinstance(exponent, int)
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    stripped = digits.rstrip("0")
+    return _trim(stripped, len(digits) + exponent)
 
 
 def format_float(verb: Verb, n: Number) -> str:
@@ -145,21 +157,19 @@ def _shortest_digits(n: Number) -> tuple[str, int]:
     """Digits and exponent (value = 0.digits × 10**exp) of the shortest form of ``n``: exact for
     integers, and the number as gitterra prints it (``convert.format_number``) otherwise."""
     if isinstance(n, int):
-        text = str(abs(n))
-        return _trim(text.rstrip("0"), len(text))
-    exact = abs(Decimal(convert.format_number(n))).normalize()
-    _, digit_tuple, exponent = exact.as_tuple()
-    digits = "".join(map(str, digit_tuple)).lstrip("0")
-    assert isinstance(exponent, int)
-    return _trim(digits, len(digits) + exponent)
+        return _digits_of(Decimal(n))
+    return _digits_of(Decimal(convert.format_number(n)))
+
+
+_EXACT_LIMIT = 4000  # decimal exponents beyond which the binary rounding is not emulated
 
 
 def _binary512_digits(n: Number) -> tuple[str, int]:
     """The exact decimal digits of ``|n|`` rounded to a 512-bit binary mantissa (cty's
     precision), as digits and exponent with value = 0.digits × 10**exp."""
+    if n == 0 or abs(Decimal(n).adjusted()) > _EXACT_LIMIT:
+        return _digits_of(Decimal(n))  # too large or small for the difference to show
     num, den = (abs(n), 1) if isinstance(n, int) else abs(n).as_integer_ratio()
-    if num == 0:
-        return "", 0
     k = num.bit_length() - den.bit_length() - 512
     while True:  # find q with exactly 512 bits such that |n| ≈ q × 2**k
         q, r = divmod(num, den << k) if k >= 0 else divmod(num << -k, den)
@@ -170,10 +180,9 @@ def _binary512_digits(n: Number) -> tuple[str, int]:
     if 2 * r > d2 or (2 * r == d2 and q & 1):
         q += 1
     if k >= 0:
-        text = str(q << k)
-        return _trim(text.rstrip("0"), len(text))
-    text = str(q * 5**-k)
-    return _trim(text.rstrip("0"), len(text) + k)
+        return _digits_of(Decimal(q << k))
+    digits, exp = _digits_of(Decimal(q * 5**-k))
+    return _trim(digits, exp + k)
 
 
 def _trim(mant: str, exp: int) -> tuple[str, int]:
@@ -197,42 +206,3 @@ def _round_digits(mant: str, exp: int, keep: int) -> tuple[str, int]:
     if keep == 0:
         return "1", exp + 1
     return mant[: keep - 1] + chr(ord(mant[keep - 1]) + 1), exp
-
-
-# ---- JSON (cty's json.Marshal, as jsonencode writes it) -------------------------------------
-
-_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b"}
-_JSON_ESCAPES.update({"\f": "\\f", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
-_JSON_ESCAPES.update({"\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
-def json_string(s: str) -> str:
-    """``s`` as a JSON string the way Go's encoding/json writes it (HTML characters escaped)."""
-    out = []
-    for ch in s:
-        esc = _JSON_ESCAPES.get(ch)
-        if esc is not None:
-            out.append(esc)
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def json_text(val: Value) -> str:
-    """A wholly known value as compact JSON (object keys sorted, sets in set order)."""
-    raw = val.raw
-    if raw is None:
-        return "null"
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, str):
-        return json_string(raw)
-    if isinstance(raw, int | Decimal):
-        return convert.format_number(raw)
-    if isinstance(raw, tuple):
-        return "[" + ",".join(json_text(e) for e in raw) + "]"
-    assert isinstance(raw, dict), val
-    items = sorted(raw.items())
-    return "{" + ",".join(f"{json_string(k)}:{json_text(e)}" for k, e in items) + "}"

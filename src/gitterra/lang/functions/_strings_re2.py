@@ -265,8 +265,7 @@ class _Translator:
             j += 1
         if j == i or (src[i] == "0" and j - i > 1):
             return None, j
-        n = int(src[i:j])
-        return (n if n < 10**8 else -1), j
+        return (int(src[i:j]) if j - i <= 8 else -1), j  # Go's limit: 1e8 and more is too big
 
     # ---- groups ----------------------------------------------------------------------------
 
