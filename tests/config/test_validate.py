@@ -47,7 +47,7 @@ def test_only_the_seed_like_module_is_valid() -> None:
 
 
 def test_errors_change_nothing(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text('locals {\n  a = nope()\n}\n')
+    (tmp_path / "main.tf").write_text("locals {\n  a = nope()\n}\n")
     before = sorted(p.name for p in tmp_path.iterdir())
     assert run_cli(["validate"], tmp_path).code == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == before

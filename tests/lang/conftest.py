@@ -13,7 +13,7 @@ from gitterra.lang import functions
 FILE = "<test>"
 
 
-def test_scope() -> lang.Scope:
+def sample_scope() -> lang.Scope:
     secret = lang.string_val("hunter2").mark_sensitive()
     variables = {
         "str": lang.string_val("hello"),
@@ -42,7 +42,7 @@ def test_scope() -> lang.Scope:
 
 def evaluate(text: str, scope: lang.Scope | None = None) -> lang.Value:
     expr = lang.parse_expression(text, lang.Origin(FILE))
-    return lang.evaluate(expr, scope or test_scope())
+    return lang.evaluate(expr, scope or sample_scope())
 
 
 def show(text: str) -> str:

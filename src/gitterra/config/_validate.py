@@ -56,8 +56,7 @@ def _validate_module(
     for site in _sites(module):
         found = check_references(site.expr, module, site.refs)
         found += [
-            d.with_context(site.refs.describe)
-            for d in check_functions(site.expr, known_functions)
+            d.with_context(site.refs.describe) for d in check_functions(site.expr, known_functions)
         ]
         static.append((site, found))
     broken = frozenset(

@@ -46,7 +46,7 @@ def format_number(n: int | Decimal) -> str:
     is ``0.3``); longer results of division or float maths as the shortest decimal identifying
     the nearest float64 (``1/3`` is ``0.3333333333333333``)."""
     if isinstance(n, int):
-        return str(n)
+        return _int_text(n)
     if not n.is_finite():
         return "-Inf" if n < 0 else "+Inf" if n.is_infinite() else "NaN"
     reduced = n.normalize()
@@ -59,6 +59,21 @@ def format_number(n: int | Decimal) -> str:
     if "e" in text or "E" in text:
         text = format(Decimal(text), "f")
     return text
+
+
+_PLAIN_INT_BITS = 10_000  # well under the interpreter's 4,300-digit limit on str(int)
+
+
+def _int_text(n: int) -> str:
+    """``str(n)`` for integers of any length (divide and conquer keeps each ``str`` call under
+    Python's digit limit)."""
+    if n < 0:
+        return "-" + _int_text(-n)
+    if n.bit_length() <= _PLAIN_INT_BITS:
+        return str(n)
+    half = int(n.bit_length() * 0.30103) // 2
+    high, low = divmod(n, 10**half)
+    return _int_text(high) + _int_text(low).rjust(half, "0")
 
 
 def parse_number(text: str) -> int | Decimal | None:

@@ -130,6 +130,12 @@ def syntax_error(exc: LarkError, origin: Origin, text: str) -> Diagnostic:
                 "line (use a heredoc for text with newlines).",
                 rng,
             )
+        if {"INT_LITERAL", "DBLQUOTE", "LSQB", "NAME"} <= set(exc.expected):
+            return Diagnostic.error(
+                "Invalid expression",
+                f"Expected the start of an expression, but found {what}.",
+                rng,
+            )
         known = all(e in _FRIENDLY_TERMINALS for e in exc.expected)
         expected = sorted({_FRIENDLY_TERMINALS.get(e, e.lower()) for e in exc.expected})
         hint = ""

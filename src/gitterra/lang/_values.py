@@ -75,6 +75,8 @@ def normalize_number(n: int | float | Decimal) -> Number:
     if isinstance(n, float):
         if n != n or n in (float("inf"), float("-inf")):
             return Decimal(n)
+        if n.is_integer():
+            return int(n)  # exact: pow(2, 64) is 18446744073709551616, not ...552000
         n = Decimal(repr(n))
     if n.is_finite() and n == n.to_integral_value():
         return int(n)
