@@ -226,3 +226,11 @@ def test_glob_of_flat_names_agrees_with_fnmatch(tmp_path: Path, pattern: str) ->
     if pattern in (".", "..") or pattern.startswith("./"):
         return  # cleaned away before matching, unlike fnmatch
     assert fs.glob(".", pattern) == want
+
+
+def test_abspath_is_lexical_even_for_names_the_disk_refuses(
+    fs: LocalFileSystem, tree: Path
+) -> None:
+    assert fs.abspath("a\0b") == f"{tree}/a\0b"
+    with pytest.raises(OSError, match="invalid argument"):
+        fs.kind("a\0b")

@@ -72,10 +72,14 @@ class LocalFileSystem:
     def base_dir(self) -> str:
         return self._base
 
+    def _absolute(self, path: str) -> str:
+        return _clean(path if path.startswith("/") else f"{self._base}/{path}")
+
     def _resolve(self, path: str) -> str:
+        """The absolute path to touch the disk with (a NUL byte is invalid there)."""
         if "\0" in path:
             raise OSError(errno.EINVAL, "invalid argument", path)
-        return _clean(path if path.startswith("/") else f"{self._base}/{path}")
+        return self._absolute(path)
 
     def read_bytes(self, path: str) -> bytes:
         resolved = self._resolve(path)
@@ -98,7 +102,7 @@ class LocalFileSystem:
         return "other"
 
     def abspath(self, path: str) -> str:
-        return self._resolve(path)
+        return self._absolute(path)
 
     def home(self) -> str:
         if self._home is not None:

@@ -7,6 +7,7 @@ Terraform runs (cty's stdlib, go-cty-yaml, Go's encoding/base64 and encoding/csv
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import io
 import json
@@ -702,3 +703,23 @@ def test_yamldecode_reverses_yamlencode(data: Any) -> None:
     value = lang.from_python(data)
     encoded = call_function("yamlencode", value)
     assert call_function("yamldecode", encoded) == value
+
+
+# ---- robustness ------------------------------------------------------------------------------
+
+YAMLISH = st.text(alphabet=st.sampled_from(list("ab01:-?[]{},&*!<>|'\"#%@`~. \n\t\r_+eE\x85")))
+JSONISH = st.text(alphabet='[]{}",:0123456789.eE+-tfnul \\/u\n')
+
+
+@given(YAMLISH | JSONISH | st.text())
+def test_decoders_give_a_value_or_a_function_error(text: str) -> None:
+    for name, args in [
+        ("yamldecode", [text]),
+        ("jsondecode", [text]),
+        ("csvdecode", [text]),
+        ("base64decode", [text]),
+        ("textdecodebase64", [text, "UTF-16"]),
+        ("textencodebase64", [text, "Shift_JIS"]),
+    ]:
+        with contextlib.suppress(lang.FunctionError):
+            call_function(name, *args)

@@ -7,13 +7,14 @@ real directory through :class:`gitterra.kits.LocalFileSystem`.
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gitterra import lang
@@ -535,3 +536,24 @@ def test_templatefile_unknowns() -> None:
 def test_templatefile_null_vars_are_refused() -> None:
     err = error_of("templatefile", "template.tftpl", None, ctx=fs_context(Renderer()))
     assert err.message == 'Invalid value for "vars" parameter: argument must not be null.'
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text(alphabet="ab*?[]{},!^\\/.-~\x00", max_size=12),
+    st.text(alphabet="ab./~\x00", max_size=6),
+)
+def test_any_path_or_pattern_gives_a_value_or_a_function_error(
+    module_dir: Path, pattern: str, path: str
+) -> None:
+    ctx = lang.FunctionContext(fs=LocalFileSystem(module_dir, home="/home/user"))
+    for name, args in [
+        ("fileset", [path, pattern]),
+        ("file", [path]),
+        ("filebase64", [path]),
+        ("fileexists", [path]),
+        ("pathexpand", [path]),
+        ("abspath", [path]),
+    ]:
+        with contextlib.suppress(lang.FunctionError):
+            call_function(name, *args, ctx=ctx)

@@ -109,8 +109,11 @@ def _os_reason(exc: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
-def _read(ctx: FunctionContext, name: str, arg: Value) -> bytes:
-    """The bytes of the file ``arg`` names, or Terraform's message for why there are none."""
+def read_file(ctx: FunctionContext, name: str, arg: Value) -> bytes:
+    """The bytes of the file ``arg`` names, or Terraform's message for why there are none.
+
+    Terraform's readFileBytes, shared by every function that reads a file: ``~`` expanded,
+    the path cleaned, a sensitive ``arg`` shown as ``(sensitive value)`` in messages."""
     fs = _fs(ctx, name)
     path = _file_path(fs, arg.as_str())
     shown = _shown(path, arg.sensitive)
@@ -143,7 +146,7 @@ def _unknown_result(args: list[Value], type_: t.Type) -> Value | None:
 def _file(ctx: FunctionContext, args: list[Value]) -> Value:
     if (unknown := _unknown_result(args, t.STRING)) is not None:
         return unknown
-    data = _read(ctx, "file", args[0])
+    data = read_file(ctx, "file", args[0])
     try:
         content = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -158,7 +161,7 @@ def _file(ctx: FunctionContext, args: list[Value]) -> Value:
 def _filebase64(ctx: FunctionContext, args: list[Value]) -> Value:
     if (unknown := _unknown_result(args, t.STRING)) is not None:
         return unknown
-    data = _read(ctx, "filebase64", args[0])
+    data = read_file(ctx, "filebase64", args[0])
     encoded = base64.b64encode(data).decode("ascii")
     return v.string_val(encoded).mark_sensitive(args[0].sensitive)
 
@@ -218,7 +221,7 @@ def _templatefile(ctx: FunctionContext, args: list[Value]) -> Value:
             "The templatefile function cannot be used here: template rendering is not "
             "available in this context."
         )
-    data = _read(ctx, "templatefile", path_arg)
+    data = read_file(ctx, "templatefile", path_arg)
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError:
