@@ -15,7 +15,7 @@ from gitterra import lang
 from gitterra.config import _model as m
 from gitterra.config._references import undeclared_local, undeclared_variable
 from gitterra.diag import Diagnostic, DiagnosticError, Diagnostics, SourceRange
-from gitterra.kits._dag import CycleError, Graph
+from gitterra.kits import CycleError, Graph
 from gitterra.lang import functions
 
 

@@ -40,7 +40,7 @@ class GlobPatternError(ValueError):
         super().__init__("syntax error in pattern")
 
 
-def _clean(path: str) -> str:
+def clean_path(path: str) -> str:
     """Go's ``filepath.Clean`` for ``/``-separated paths."""
     rooted = path.startswith("/")
     parts: list[str] = []
@@ -65,7 +65,7 @@ class LocalFileSystem:
     """
 
     def __init__(self, base_dir: str | os.PathLike[str], *, home: str | None = None) -> None:
-        self._base = _clean(os.path.abspath(os.fspath(base_dir)))
+        self._base = clean_path(os.path.abspath(os.fspath(base_dir)))
         self._home = home
 
     @property
@@ -73,7 +73,7 @@ class LocalFileSystem:
         return self._base
 
     def _absolute(self, path: str) -> str:
-        return _clean(path if path.startswith("/") else f"{self._base}/{path}")
+        return clean_path(path if path.startswith("/") else f"{self._base}/{path}")
 
     def _resolve(self, path: str) -> str:
         """The absolute path to touch the disk with (a NUL byte is invalid there)."""
@@ -116,7 +116,7 @@ class LocalFileSystem:
         root = self._resolve(base)
         found: set[str] = set()
         for alternative in _expand_braces(pattern):
-            full = _clean(f"{root}/{alternative}") if alternative else root
+            full = clean_path(f"{root}/{alternative}") if alternative else root
             comps = [c for c in full.split("/") if c]
             literal = 0
             while literal < len(comps) and not _is_magic(comps[literal]):

@@ -24,12 +24,14 @@ class FileSystem(Protocol):
         ...
 
     def kind(self, path: str) -> str | None:
-        """``"file"``, ``"dir"``, ``"other"``, or None when nothing exists at ``path``."""
+        """``"file"``, ``"dir"``, ``"other"``, or None when nothing exists at ``path``; may
+        raise ``OSError`` when the answer cannot be read."""
         ...
 
     def glob(self, base: str, pattern: str) -> list[str]:
         """Files (not directories) under ``base`` matching ``pattern`` (``*``, ``**``, ``?``,
-        ``[...]``, ``{a,b}``), as slash-separated paths relative to ``base``, sorted."""
+        ``[...]``, ``{a,b}``), as slash-separated paths relative to ``base``, sorted. A malformed
+        pattern raises ``ValueError``; an unreadable directory ``OSError``."""
         ...
 
     def abspath(self, path: str) -> str:
@@ -37,7 +39,7 @@ class FileSystem(Protocol):
         ...
 
     def home(self) -> str:
-        """The user's home directory (for ``pathexpand``)."""
+        """The user's home directory (for ``pathexpand``); ``OSError`` if there is none."""
         ...
 
 

@@ -204,22 +204,26 @@ class _Evaluator:
         except ops.OpError as exc:
             raise _fail(exc.summary, exc.detail, node.rng) from None
 
-    def conditional(self, e: ast.Conditional) -> Value:
-        cond = self.eval(e.cond)
+    def condition(self, expr: ast.Expr, null: tuple[str, str], wrong: tuple[str, str]) -> Value:
+        """``expr`` as a bool (maybe unknown); ``null`` and ``wrong`` are the (summary, detail)
+        for a null value and for a value that is no bool (its detail ends with the reason)."""
+        cond = self.eval(expr)
         if cond.raw is None:
-            raise _fail(
+            raise _fail(*null, expr.rng)
+        try:
+            return convert.convert(cond, t.BOOL)
+        except convert.ConversionError as exc:
+            raise _fail(wrong[0], f"{wrong[1]}: {exc.describe()}.", expr.rng) from None
+
+    def conditional(self, e: ast.Conditional) -> Value:
+        cond = self.condition(
+            e.cond,
+            (
                 "Null condition",
                 "The condition value is null. Conditions must either be true or false.",
-                e.cond.rng,
-            )
-        try:
-            cond = convert.convert(cond, t.BOOL)
-        except convert.ConversionError as exc:
-            raise _fail(
-                "Incorrect condition type",
-                f"The condition expression must be of type bool: {exc.describe()}.",
-                e.cond.rng,
-            ) from None
+            ),
+            ("Incorrect condition type", "The condition expression must be of type bool"),
+        )
         if cond.raw is UNKNOWN:
             a, b = self.eval(e.true), self.eval(e.false)
             unified = convert.unify([a.type, b.type], unsafe=True)
@@ -350,19 +354,11 @@ class _Evaluator:
         return self._for_object(e, keys, values).with_marks_of(coll)
 
     def _for_condition(self, cond: ast.Expr) -> bool | None:
-        c = self.eval(cond)
-        if c.raw is None:
-            raise _fail(
-                "Condition is null", "The value of the 'if' clause must not be null.", cond.rng
-            )
-        try:
-            c = convert.convert(c, t.BOOL)
-        except convert.ConversionError as exc:
-            raise _fail(
-                "Invalid 'for' condition",
-                f"The 'if' clause value is invalid: {exc.describe()}.",
-                cond.rng,
-            ) from None
+        c = self.condition(
+            cond,
+            ("Condition is null", "The value of the 'if' clause must not be null."),
+            ("Invalid 'for' condition", "The 'if' clause value is invalid"),
+        )
         return None if c.raw is UNKNOWN else c.as_bool()
 
     def _for_key(self, k: Value, rng: SourceRange) -> Value:
@@ -467,22 +463,15 @@ class _Evaluator:
         return s.as_str()
 
     def _template_cond(self, part: ast.TemplateIf, state: _TemplateState) -> bool | None:
-        c = self.eval(part.cond)
-        state.sensitive = state.sensitive or c.sensitive
-        if c.raw is None:
-            raise _fail(
+        c = self.condition(
+            part.cond,
+            (
                 "Invalid template if directive",
                 "The condition value is null. Conditions must either be true or false.",
-                part.cond.rng,
-            )
-        try:
-            c = convert.convert(c, t.BOOL)
-        except convert.ConversionError as exc:
-            raise _fail(
-                "Invalid template if directive",
-                f"The condition must be of type bool: {exc.describe()}.",
-                part.cond.rng,
-            ) from None
+            ),
+            ("Invalid template if directive", "The condition must be of type bool"),
+        )
+        state.sensitive = state.sensitive or c.sensitive
         return None if c.raw is UNKNOWN else c.as_bool()
 
     # ---- function calls ----

@@ -22,29 +22,11 @@ from gitterra.lang import _types as t
 from gitterra.lang import _values as v
 from gitterra.lang._context import FileSystem, FunctionContext
 from gitterra.lang._format import go_quote
+from gitterra.kits import clean_path as go_clean
 from gitterra.lang._function import ArgumentError, Function, FunctionError, Param, simple
 from gitterra.lang._values import Value
 
 # ---- Go's path/filepath on a Unix host ----------------------------------------------------------
-
-
-def go_clean(path: str) -> str:
-    """The shortest equivalent path, as Go's ``filepath.Clean`` computes it (lexically)."""
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for comp in path.split("/"):
-        if comp in ("", "."):
-            continue
-        if comp != "..":
-            parts.append(comp)
-        elif parts and parts[-1] != "..":
-            parts.pop()
-        elif not rooted:
-            parts.append("..")
-    cleaned = "/".join(parts)
-    if rooted:
-        return "/" + cleaned
-    return cleaned or "."
 
 
 def go_join(*parts: str) -> str:
