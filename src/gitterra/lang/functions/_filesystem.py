@@ -18,11 +18,11 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 
+from gitterra.kits import clean_path as go_clean
 from gitterra.lang import _types as t
 from gitterra.lang import _values as v
 from gitterra.lang._context import FileSystem, FunctionContext
 from gitterra.lang._format import go_quote
-from gitterra.kits import clean_path as go_clean
 from gitterra.lang._function import ArgumentError, Function, FunctionError, Param, simple
 from gitterra.lang._values import Value
 
