@@ -1,8 +1,8 @@
 """Kits: small, self-contained building blocks that depend only on the standard library and
 ``gitterra.diag``.
 
-- :class:`Graph`: a dependency graph with deterministic topological order and cycle reports
-  (locals, and later the plan and apply walks).
+- :class:`Graph`: a dependency graph with deterministic topological order and cycle reports;
+  :func:`walk` visits it concurrently with a parallelism bound (the plan and apply walks).
 - :class:`LocalFileSystem`: a real directory behind the language's ``FileSystem`` protocol. The
   protocols are structural, so a kit satisfies one without importing it; the command line wires
   them together and tests use fakes.
@@ -11,5 +11,14 @@
 
 from gitterra.kits._dag import CycleError, Graph
 from gitterra.kits._files import GlobPatternError, LocalFileSystem, clean_path
+from gitterra.kits._walk import WalkResult, walk
 
-__all__ = ["CycleError", "GlobPatternError", "Graph", "LocalFileSystem", "clean_path"]
+__all__ = [
+    "CycleError",
+    "GlobPatternError",
+    "Graph",
+    "LocalFileSystem",
+    "WalkResult",
+    "clean_path",
+    "walk",
+]
