@@ -11,7 +11,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from gitterra import lang
+from gitterra import lang, state
 from gitterra.engine._addrs import ResourceInstance
 from gitterra.engine._provider import AttrPath
 
@@ -118,6 +118,8 @@ class Plan:
     targets: tuple[str, ...] = ()
     #: Drift found by refresh: resources whose remote object changed outside gitterra.
     drift: tuple[ResourceChange, ...] = ()
+    #: The refreshed prior state (with data sources read during planning): apply starts here.
+    prior_state: state.State | None = None
     errored: bool = False
 
     @property

@@ -303,7 +303,8 @@ class Walker(abc.ABC):
             return Expansion("map", keys, {k: lang.string_val(str(k)) for k in keys})
         elif isinstance(ty, lang.MapType | lang.ObjectType):
             items = value.items()
-            map_keys: list[Key] = sorted(items)
+            map_keys: list[Key] = []
+            map_keys.extend(sorted(items))
             return Expansion("map", map_keys, {k: items[k] for k in items})
         else:
             problem = (

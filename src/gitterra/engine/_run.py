@@ -1,0 +1,169 @@
+"""The engine's entry points: :func:`plan` and :func:`apply`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gitterra import config, lang, state
+from gitterra.diag import Diagnostic, Diagnostics
+from gitterra.engine import _values_json as vj
+from gitterra.engine._applier import Applier, Persist
+from gitterra.engine._context import WalkContext
+from gitterra.engine._graph import ConfigGraph, build
+from gitterra.engine._hooks import ApplyHooks, NoHooks
+from gitterra.engine._plan import Action, OutputChange, Plan
+from gitterra.engine._planner import Planner, PlanOptions
+from gitterra.engine._provider import ProviderRegistry
+from gitterra.engine._providers import ProviderSet
+from gitterra.kits import CycleError
+
+
+def _graph(root: config.Module, diags: Diagnostics) -> ConfigGraph | None:
+    cg = build(root)
+    try:
+        cg.graph.topological_order()
+    except CycleError as exc:
+        names = ", ".join(str(n) for n in exc.cycle)
+        diags.add(
+            Diagnostic.error(
+                "Cycle",
+                f"The configuration's references form a cycle: {names}. Break it by removing "
+                "one of the references.",
+            )
+        )
+        return None
+    return cg
+
+
+async def plan(
+    root: config.Module,
+    prior: state.State,
+    registry: ProviderRegistry,
+    inputs: Mapping[str, lang.Value],
+    fctx: lang.FunctionContext,
+    cwd: str,
+    opts: PlanOptions | None = None,
+    workspace: str = "default",
+) -> tuple[Plan, Diagnostics]:
+    """Plan ``root`` against ``prior``: a :class:`Plan` (``errored`` when diagnostics have
+    errors) and every diagnostic found."""
+    opts = opts or PlanOptions()
+    diags = Diagnostics()
+    cg = _graph(root, diags)
+    if cg is None:
+        return Plan((), errored=True, prior_lineage=prior.lineage, prior_serial=prior.serial), diags
+    ctx = WalkContext(root, fctx, cwd, workspace)
+    providers = ProviderSet(registry, root)
+    planner = Planner(ctx, cg, providers, inputs, diags, prior, opts)
+    try:
+        await planner.run()
+        await planner.plan_orphan_resources()
+    finally:
+        await providers.close()
+    changes = sorted(planner.changes, key=lambda c: c.sort_key)
+    outputs = _output_changes(root, ctx, prior, opts)
+    result = Plan(
+        changes=tuple(changes),
+        outputs=tuple(outputs),
+        variables=dict(inputs),
+        prior_lineage=prior.lineage,
+        prior_serial=prior.serial,
+        destroy=opts.mode == "destroy",
+        refresh_only=opts.mode == "refresh-only",
+        targets=tuple(str(t) for t in opts.targets),
+        drift=tuple(planner.drift),
+        prior_state=planner.refreshed,
+        errored=diags.has_errors,
+    )
+    return result, diags
+
+
+def _output_changes(
+    root: config.Module, ctx: WalkContext, prior: state.State, opts: PlanOptions
+) -> list[OutputChange]:
+    from gitterra.engine._addrs import ModuleInstance
+
+    values = ctx.modules[ModuleInstance()].outputs
+    out: list[OutputChange] = []
+    for name, decl in sorted(root.outputs.items()):
+        before_state = prior.outputs.get(name)
+        before = _output_before(before_state)
+        if opts.mode == "destroy":
+            if before is not None:
+                out.append(OutputChange(name, Action.DELETE, before, None, decl.sensitive))
+            continue
+        after = values.get(name)
+        if after is None:
+            continue
+        if before is None:
+            action = Action.CREATE
+        elif after.is_wholly_known() and before.unmark_deep() == after.unmark_deep():
+            action = Action.NOOP
+        else:
+            action = Action.UPDATE
+        out.append(
+            OutputChange(name, action, before, after, decl.sensitive or after.contains_sensitive())
+        )
+    for name, before_state in sorted(prior.outputs.items()):
+        if name not in root.outputs:
+            out.append(
+                OutputChange(
+                    name, Action.DELETE, _output_before(before_state), None, before_state.sensitive
+                )
+            )
+    return out
+
+
+def _output_before(st: state.OutputState | None) -> lang.Value | None:
+    if st is None:
+        return None
+    try:
+        ty = vj.type_from_json(st.type)
+    except ValueError:
+        ty = lang.DYNAMIC
+    return vj.from_json(st.value, ty).mark_sensitive(st.sensitive)
+
+
+async def apply(
+    the_plan: Plan,
+    root: config.Module,
+    registry: ProviderRegistry,
+    fctx: lang.FunctionContext,
+    cwd: str,
+    persist: Persist,
+    hooks: ApplyHooks | None = None,
+    parallelism: int = 10,
+    workspace: str = "default",
+) -> tuple[state.State, Diagnostics]:
+    """Carry ``the_plan`` out, persisting state after every resource operation; returns the
+    final state and every diagnostic. The caller has checked the plan is not stale."""
+    diags = Diagnostics()
+    assert the_plan.prior_state is not None, "apply needs the plan's prior state"
+    working = the_plan.prior_state.copy()
+    cg = _graph(root, diags)
+    if cg is None:
+        return working, diags
+    ctx = WalkContext(root, fctx, cwd, workspace)
+    providers = ProviderSet(registry, root)
+    applier = Applier(
+        ctx,
+        cg,
+        providers,
+        the_plan.variables,
+        diags,
+        the_plan,
+        working,
+        persist,
+        hooks or NoHooks(),
+        parallelism,
+    )
+    try:
+        await applier.run()
+    finally:
+        await providers.close()
+    if the_plan.destroy:
+        working.outputs.clear()
+    else:
+        applier.finish_outputs()
+    await applier.persist()
+    return working, diags
