@@ -175,7 +175,7 @@ class RandomString(_base.ResourceType):
     def validate(self, config: lang.Value) -> Diagnostics:
         diags = Diagnostics()
         length = _base.at_least(config, "length", 1, diags)
-        mins = [_base.at_least(config, name, 0, diags) for name in MIN_ATTRS]
+        mins = [_minimum(config, name, diags) for name in MIN_ATTRS]
         number, numeric = _base.get(config, "number"), _base.get(config, "numeric")
         if not number.is_null:
             diags.add(Diagnostic.warning("Attribute Deprecated", _NUMBER_DEPRECATED))
@@ -241,6 +241,13 @@ class RandomPassword(RandomString):
     name = "random_password"
     schema = _schema(True, "Identical to random_string, but the result is sensitive.")
     fixed_id = "none"
+
+
+def _minimum(config: lang.Value, name: str, diags: Diagnostics) -> int | None:
+    """A ``min_*`` count: its default 0 when unset, None when unknown or invalid."""
+    if _base.get(config, name).is_null:
+        return 0
+    return _base.at_least(config, name, 0, diags)
 
 
 def _enabled(config: lang.Value, flag: str) -> bool:
