@@ -4,8 +4,15 @@
 block, reporting all shape errors of all files at once; ``validate`` adds reference, function and
 type checks by evaluating each expression with unknown inputs; ``module_scope`` builds the scope
 the console evaluates in.
+
+``input_values`` assigns the root module's variables their values as Terraform does (TF_VAR_
+environment variables, terraform.tfvars, *.auto.tfvars, -var and -var-file, prompts), and
+``check_validations`` evaluates the variables' ``validation`` rules against them.
 """
 
+from gitterra.config._inputs import input_values
+from gitterra.config._inputs_checks import check_validations
+from gitterra.config._inputs_model import CliVar, InputValues, ValueOrigin, VarSource
 from gitterra.config._loader import is_local_source, load_module
 from gitterra.config._model import (
     Backend,
@@ -30,7 +37,9 @@ from gitterra.config._validate import validate
 __all__ = [
     "Backend",
     "Check",
+    "CliVar",
     "IgnoreChanges",
+    "InputValues",
     "Lifecycle",
     "Local",
     "Module",
@@ -43,9 +52,13 @@ __all__ = [
     "RequiredProvider",
     "Resource",
     "ScopeOptions",
+    "ValueOrigin",
+    "VarSource",
     "Variable",
     "check_functions",
     "check_references",
+    "check_validations",
+    "input_values",
     "is_local_source",
     "load_module",
     "local_order",

@@ -1,0 +1,3 @@
+a = null
+b = null
+c = null

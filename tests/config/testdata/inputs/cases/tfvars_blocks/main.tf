@@ -1,0 +1,6 @@
+variable "region" {
+  default = "eu"
+}
+variable "ok" {
+  default = 0
+}

@@ -1,0 +1,9 @@
+variable "region" {
+  default = "us"
+}
+
+locals {
+  a = 1
+}
+
+ok = 1

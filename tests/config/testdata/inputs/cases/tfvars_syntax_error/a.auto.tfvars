@@ -1,0 +1,4 @@
+# a second broken file is reported in the same run
+b = {
+  k = 
+}

@@ -1,0 +1,3 @@
+n      = "abc"
+o      = {}
+secret = "not a number"

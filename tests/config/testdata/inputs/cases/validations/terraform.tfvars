@@ -1,0 +1,3 @@
+port = 80
+max  = 5
+env  = "staging"

@@ -1,0 +1,5 @@
+auto_a   = "a.auto.tfvars"
+auto_b   = "a.auto.tfvars"
+auto_c   = "a.auto.tfvars"
+var_file = "a.auto.tfvars"
+var      = "a.auto.tfvars"

@@ -1,0 +1,2 @@
+var_file = "extra.tfvars"
+var      = "extra.tfvars"

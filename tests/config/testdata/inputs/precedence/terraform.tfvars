@@ -1,0 +1,7 @@
+tfvars      = "terraform.tfvars"
+tfvars_json = "terraform.tfvars"
+auto_a      = "terraform.tfvars"
+auto_b      = "terraform.tfvars"
+auto_c      = "terraform.tfvars"
+var_file    = "terraform.tfvars"
+var         = "terraform.tfvars"
