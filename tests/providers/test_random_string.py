@@ -76,6 +76,7 @@ def test_result_meets_the_options(p: engine.Provider, opts: dict[str, Any], type
     assert attr(state, "id") == (attr(state, "result") if type_ == "random_string" else "none")
 
 
+@settings(deadline=None)
 @given(options(), st.text(min_size=1))
 def test_generate_directly(opts: dict[str, Any], seed: str) -> None:
     if not is_valid(opts):

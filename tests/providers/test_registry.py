@@ -4,6 +4,7 @@ R required, O optional, C computed, ! forces replacement, S sensitive, =X defaul
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -197,3 +198,20 @@ def test_destroy_plan_is_null() -> None:
     cfg = config(p, "null_resource")
     null = lang.null_val(cfg.type)
     assert p.plan_resource("null_resource", None, null, null).planned.is_null
+
+
+@pytest.mark.parametrize(
+    ("key", "_expected", "data"), CASES, ids=[f"{k[1]}{'-data' * d}" for k, _, d in CASES]
+)
+def test_wholly_unknown_configuration_is_left_for_later(
+    key: tuple[str, str], _expected: Any, data: bool
+) -> None:
+    source, type_ = key
+    p = provider(source)
+    schema = p.schema()
+    block = (schema.data_sources if data else schema.resources)[type_].block
+    unknown = lang.unknown_val(block.implied_type())
+    validate = p.validate_data_source if data else p.validate_resource
+    assert not validate(type_, unknown)
+    if not data:
+        assert p.plan_resource(type_, None, unknown, unknown).planned == unknown

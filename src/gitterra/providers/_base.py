@@ -302,10 +302,16 @@ class TableProvider:
             raise UnknownTypeError(f"no data source type {type_!r} in this provider") from None
 
     def validate_resource(self, type_: str, config: lang.Value) -> Diagnostics:
-        return self._resource(type_).validate(config)
+        resource = self._resource(type_)
+        if config.is_null or not config.is_known:  # nothing to check yet
+            return Diagnostics()
+        return resource.validate(config)
 
     def validate_data_source(self, type_: str, config: lang.Value) -> Diagnostics:
-        return self._data_source(type_).validate(config)
+        data_source = self._data_source(type_)
+        if config.is_null or not config.is_known:
+            return Diagnostics()
+        return data_source.validate(config)
 
     def plan_resource(
         self,
@@ -315,7 +321,7 @@ class TableProvider:
         config: lang.Value,
     ) -> engine.PlannedChange:
         resource = self._resource(type_)
-        if proposed.is_null:  # destroying: nothing to plan
+        if proposed.is_null or not proposed.is_known:  # destroying, or not known yet
             return engine.PlannedChange(proposed)
         return resource.plan(prior, proposed, config)
 

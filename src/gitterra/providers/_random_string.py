@@ -74,28 +74,30 @@ def params_of(value: lang.Value) -> StringParams:
     )
 
 
+def _flag(what: str) -> engine.Attribute:
+    return engine.Attribute(
+        lang.BOOL,
+        optional=True,
+        computed=True,
+        force_new=True,
+        default=lang.TRUE,
+        description=f"Include {what} in the result. Default value is `true`.",
+    )
+
+
+def _count(what: str) -> engine.Attribute:
+    return engine.Attribute(
+        lang.NUMBER,
+        optional=True,
+        computed=True,
+        force_new=True,
+        default=lang.number_val(0),
+        description=f"Minimum number of {what} in the result. Default value is `0`.",
+    )
+
+
 def _schema(sensitive: bool, description: str) -> engine.ResourceSchema:
-    def flag(what: str) -> engine.Attribute:
-        return engine.Attribute(
-            lang.BOOL,
-            optional=True,
-            computed=True,
-            force_new=True,
-            default=lang.TRUE,
-            description=f"Include {what} in the result. Default value is `true`.",
-        )
-
-    def minimum(what: str) -> engine.Attribute:
-        return engine.Attribute(
-            lang.NUMBER,
-            optional=True,
-            computed=True,
-            force_new=True,
-            default=lang.number_val(0),
-            description=f"Minimum number of {what} in the result. Default value is `0`.",
-        )
-
-    numeric = "numeric characters"
+    """The schema of random_string, or of random_password when ``sensitive``."""
     return engine.ResourceSchema(
         engine.BlockSchema(
             {
@@ -112,9 +114,9 @@ def _schema(sensitive: bool, description: str) -> engine.ResourceSchema:
                     description="The length of the string desired: at least 1 and at least "
                     "min_upper + min_lower + min_numeric + min_special.",
                 ),
-                "special": flag(f"special characters ({DEFAULT_SPECIAL})"),
-                "upper": flag("uppercase alphabet characters"),
-                "lower": flag("lowercase alphabet characters"),
+                "special": _flag(f"special characters ({DEFAULT_SPECIAL})"),
+                "upper": _flag("uppercase alphabet characters"),
+                "lower": _flag("lowercase alphabet characters"),
                 "number": engine.Attribute(
                     lang.BOOL,
                     optional=True,
@@ -129,10 +131,10 @@ def _schema(sensitive: bool, description: str) -> engine.ResourceSchema:
                     force_new=True,
                     description="Include numeric characters in the result. Default `true`.",
                 ),
-                "min_numeric": minimum(numeric),
-                "min_upper": minimum("uppercase alphabet characters"),
-                "min_lower": minimum("lowercase alphabet characters"),
-                "min_special": minimum("special characters"),
+                "min_numeric": _count("numeric characters"),
+                "min_upper": _count("uppercase alphabet characters"),
+                "min_lower": _count("lowercase alphabet characters"),
+                "min_special": _count("special characters"),
                 "override_special": engine.Attribute(
                     lang.STRING,
                     optional=True,
