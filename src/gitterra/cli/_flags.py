@@ -33,6 +33,9 @@ class Parsed:
     values: dict[str, object] = field(default_factory=dict)
     args: list[str] = field(default_factory=list)
     given: set[str] = field(default_factory=set)
+    #: Every repeatable flag's values in command-line order, across flags (-var and -var-file
+    #: interleave, and the later one wins).
+    order: list[tuple[str, str]] = field(default_factory=list)
 
     def get_bool(self, name: str) -> bool:
         return bool(self.values[name])
@@ -102,6 +105,8 @@ def parse(flags: Sequence[Flag], argv: Sequence[str], *, interspersed: bool = Fa
                 i += 1
                 value = args[i]
             out.values[name] = _convert(flag, value, out.values[name])
+            if flag.kind == "list":
+                out.order.append((name, value))
         out.given.add(name)
         i += 1
     return out

@@ -13,6 +13,7 @@ from gitterra import __version__
 from gitterra.cli import _console, _validate
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
+from gitterra.cli._workdir import CommandError
 
 Command = Callable[[UI, list[str]], int]
 
@@ -75,6 +76,9 @@ def main(argv: Sequence[str] | None = None, ui: UI | None = None) -> int:
     except flags.UsageError as exc:
         ui.error(f"Error: {exc}\n\nRun 'gitterra -help' for usage.")
         return 2
+    except CommandError as exc:
+        ui.diagnostics(exc.diagnostics, exc.sources)
+        return 1
     except KeyboardInterrupt:
         ui.error("Interrupted.")
         return 130

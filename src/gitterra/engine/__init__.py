@@ -5,6 +5,16 @@ apply walk that carries a plan out and persists state after every resource opera
 are reached only through the :class:`Provider` protocol.
 """
 
+from gitterra.engine._addrs import (
+    AbsResource,
+    AddressError,
+    ModuleInstance,
+    Resource,
+    ResourceInstance,
+    Target,
+    parse_target,
+)
+from gitterra.engine._hooks import ApplyHooks, NoHooks
 from gitterra.engine._objchange import (
     apply_defaults,
     plan_by_schema,
@@ -12,6 +22,9 @@ from gitterra.engine._objchange import (
     replace_paths,
     unknown_computed,
 )
+from gitterra.engine._plan import Action, OutputChange, Plan, Reason, ResourceChange
+from gitterra.engine._planner import Mode as PlanMode
+from gitterra.engine._planner import PlanOptions
 from gitterra.engine._provider import (
     ApplyResult,
     AttrPath,
@@ -22,6 +35,8 @@ from gitterra.engine._provider import (
     ProviderRegistry,
     ReadResult,
 )
+from gitterra.engine._providers import ProviderError, SchemaLookup, schema_lookup
+from gitterra.engine._run import apply, plan
 from gitterra.engine._schema import (
     Attribute,
     BlockSchema,
@@ -32,23 +47,44 @@ from gitterra.engine._schema import (
 )
 
 __all__ = [
+    "AbsResource",
+    "Action",
+    "AddressError",
+    "ApplyHooks",
     "ApplyResult",
     "AttrPath",
     "Attribute",
     "BlockSchema",
     "ImportResult",
+    "ModuleInstance",
     "NestedBlock",
     "Nesting",
+    "NoHooks",
+    "OutputChange",
+    "Plan",
+    "PlanMode",
+    "PlanOptions",
     "PlannedChange",
     "Provider",
+    "ProviderError",
     "ProviderFactory",
     "ProviderRegistry",
     "ProviderSchema",
     "ReadResult",
+    "Reason",
+    "Resource",
+    "ResourceChange",
+    "ResourceInstance",
     "ResourceSchema",
+    "SchemaLookup",
+    "Target",
+    "apply",
     "apply_defaults",
+    "parse_target",
+    "plan",
     "plan_by_schema",
     "proposed_new",
     "replace_paths",
+    "schema_lookup",
     "unknown_computed",
 ]

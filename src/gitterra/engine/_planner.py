@@ -481,10 +481,13 @@ def _current(prior: state.ResourceState | None, key: Key) -> state.ObjectState |
 
 
 def _prior_expansion(prior: state.ResourceState | None) -> Expansion:
-    if prior is None or prior.each is None:
+    """The expansion state records (for destroy plans, which do not evaluate configuration)."""
+    if prior is None:
         return Expansion.single()
     keys = sorted(prior.instances, key=_key_order)
-    return Expansion(prior.each, keys)
+    if keys == [None]:
+        return Expansion.single()
+    return Expansion("list" if all(isinstance(k, int) for k in keys) else "map", keys)
 
 
 def _key_order(key: Key) -> tuple[int, int | str]:

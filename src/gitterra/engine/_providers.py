@@ -4,11 +4,16 @@ created from the registry by source address and configured once."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from gitterra import config, lang
 from gitterra.diag import Diagnostic, Diagnostics
 from gitterra.engine._provider import Provider, ProviderRegistry
-from gitterra.engine._schema import ProviderSchema, ResourceSchema
+from gitterra.engine._schema import BlockSchema, ProviderSchema, ResourceSchema
+
+if TYPE_CHECKING:
+    from gitterra.engine._plan import ResourceChange
 
 BUILTIN_TERRAFORM = "terraform.io/builtin/terraform"
 _STATE_ADDR = re.compile(r'^provider\["([^"]+)"\](?:\.([A-Za-z_][A-Za-z0-9_-]*))?$')
@@ -109,3 +114,27 @@ class ProviderSet:
         for provider in self._instances.values():
             await provider.close()
         self._instances.clear()
+
+
+SchemaLookup = Callable[["ResourceChange"], BlockSchema | None]
+
+
+def schema_lookup(registry: ProviderRegistry, root: config.Module) -> SchemaLookup:
+    """Finds the schema of a change's resource type (for rendering plans); unconfigured
+    provider instances answer schema questions."""
+    providers = ProviderSet(registry, root)
+    cache: dict[tuple[str, str, str], BlockSchema | None] = {}
+
+    def lookup(change: ResourceChange) -> BlockSchema | None:
+        res = change.addr.resource
+        k = (change.provider, res.mode, res.type)
+        if k not in cache:
+            try:
+                key = providers.key_from_state(change.provider)
+                found = providers.resource_schema(key, res.mode, res.type)
+            except ProviderError:
+                found = None
+            cache[k] = found.block if found is not None else None
+        return cache[k]
+
+    return lookup

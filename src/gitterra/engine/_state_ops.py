@@ -21,14 +21,12 @@ def _resource(
     address = str(inst.abs_resource)
     rs = st.resources.get(address)
     if rs is None and create:
-        each = None if inst.key is None else ("list" if isinstance(inst.key, int) else "map")
         rs = state.ResourceState(
             module=_module_text(inst),
             mode=inst.resource.mode,
             type=inst.resource.type,
             name=inst.resource.name,
             provider=prov_addr,
-            each=each,
             instances={},
         )
         st.resources[address] = rs

@@ -113,9 +113,11 @@ class Walker(abc.ABC):
             return decl.default if decl.default is not None else lang.null_val(decl.type)
         scope = self.ctx.scope(parent, self.call_bindings.get(mi, {}))
         raw = self.evaluate(given.expr, scope, f'module "{call.name}"')
-        if raw.is_null and decl.default is not None and decl.nullable:
-            return decl.default
         if raw.is_null and not decl.nullable:
+            # A non-nullable variable given null takes its default (Terraform's rule); with no
+            # default, null is an error.
+            if decl.default is not None:
+                return decl.default
             self.diags.add(
                 Diagnostic.error(
                     "Invalid value for input variable",
@@ -155,16 +157,19 @@ class Walker(abc.ABC):
         try:
             passed = lang.convert(cond, lang.BOOL)
         except lang.ConversionError:
+            passed = lang.null_val(lang.BOOL)
+        if passed.is_null:
             self.diags.add(
                 Diagnostic.error(
                     "Invalid condition result",
-                    "The condition must be a bool value.",
+                    "The condition expression must produce true or false, not null or a value "
+                    "of another type.",
                     check.condition.rng,
                     context,
                 )
             )
             return False
-        if passed.is_null or passed.raw is True:
+        if passed.raw is True:
             return True
         message = self.evaluate(check.error_message, scope, context)
         text = (

@@ -11,6 +11,7 @@
 
 from gitterra.kits._dag import CycleError, Graph
 from gitterra.kits._files import GlobPatternError, LocalFileSystem, clean_path
+from gitterra.kits._overlay import OverlayFileSystem
 from gitterra.kits._walk import WalkResult, walk
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "GlobPatternError",
     "Graph",
     "LocalFileSystem",
+    "OverlayFileSystem",
     "WalkResult",
     "clean_path",
     "walk",

@@ -26,8 +26,9 @@ from gitterra.lang.functions import (
     _strings_regex,
     _typeconv,
 )
+from gitterra.lang.functions._datetime_parse import DurationError, parse_duration
 
-__all__ = ["builtins"]
+__all__ = ["DurationError", "builtins", "parse_duration"]
 
 _MODULES = (
     _numeric,

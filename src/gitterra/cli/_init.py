@@ -1,0 +1,237 @@
+"""``gitterra init``: prepare a working directory — configure the backend (recording it in
+``.terraform/``), migrate state between backends on request, and check the providers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gitterra import config, lang, state
+from gitterra.cli import _flags as flags
+from gitterra.cli._ui import UI
+from gitterra.cli._workdir import BACKEND_FILE, DATA_DIR, BackendRecord, CommandError, Workdir
+from gitterra.diag import Diagnostic, DiagnosticError
+from gitterra.engine import _providers as engine_providers
+
+FLAGS = (
+    flags.Flag("backend", default=True, help="Configure the backend for this configuration."),
+    flags.Flag(
+        "backend-config",
+        kind="list",
+        metavar="KEY=VALUE|FILE",
+        help="Backend setting, or a file of settings.",
+    ),
+    flags.Flag("reconfigure", help="Reconfigure the backend, ignoring any saved configuration."),
+    flags.Flag("migrate-state", help="Copy existing state to the newly configured backend."),
+    flags.Flag("force-copy", help="Answer yes to copying state when migrating."),
+    flags.Flag("input", default=True, help="Ask for input if necessary."),
+    flags.Flag("lock", default=True, help="Lock the state while migrating it."),
+    flags.Flag(
+        "lock-timeout",
+        kind="str",
+        default="0s",
+        metavar="DURATION",
+        help="Retry taking the lock this long.",
+    ),
+    flags.Flag("no-color", help="Do not use colour in the output."),
+    flags.Flag("upgrade", help="Accepted for compatibility (providers are built in)."),
+    flags.Flag(
+        "get", default=True, help="Accepted for compatibility (local modules need no download)."
+    ),
+)
+
+HELP = """Usage: gitterra [global options] init [options]
+
+  Prepares the working directory: configures the backend that keeps the state (recorded in
+  .terraform/), migrates state when the backend changes (-migrate-state), and checks that every
+  provider the configuration uses is available.
+
+Options:
+"""
+
+
+def run(ui: UI, argv: list[str]) -> int:
+    opts = flags.parse(FLAGS, argv)
+    if opts.args:
+        raise flags.UsageError("init takes no positional arguments; use -chdir=DIR")
+    wd = Workdir(ui)
+    module = wd.load(validate=False)
+    if opts.get_bool("backend"):
+        _init_backend(ui, wd, module, opts)
+    _check_providers(ui, wd, module)
+    ui.print(ui.style("\ngitterra has been successfully initialized!", "1;32"))
+    ui.print(
+        '\nYou may now begin working with gitterra. Try running "gitterra plan" to see any\n'
+        "changes that are required for your infrastructure."
+    )
+    return 0
+
+
+def backend_settings(
+    wd: Workdir, module: config.Module, extra: list[str]
+) -> tuple[str, dict[str, Any]]:
+    """The backend type and its settings: the backend block's constants, then each
+    -backend-config in order (later wins)."""
+    kind = module.backend.type if module.backend is not None else "local"
+    settings: dict[str, Any] = {}
+    if module.backend is not None:
+        for attr in module.backend.config.attributes:
+            settings[attr.name] = _constant(attr, f'backend "{kind}"')
+    for item in extra:
+        if "=" in item and not Path(item).is_file():
+            key, _, value = item.partition("=")
+            settings[key.strip()] = value
+        else:
+            settings.update(_settings_file(wd, item))
+    return kind, settings
+
+
+def _constant(attr: lang.Attribute, context: str) -> Any:
+    if lang.traversals(attr.expr):
+        raise CommandError(
+            Diagnostic.error(
+                "Variables not allowed",
+                "Variables may not be used here: pass backend settings with -backend-config.",
+                attr.expr.rng,
+                context,
+            )
+        )
+    try:
+        value = lang.evaluate(attr.expr, lang.Scope({}, {}))
+    except DiagnosticError as exc:
+        raise CommandError(*exc.diagnostics) from None
+    return value.to_python()
+
+
+def _settings_file(wd: Workdir, path: str) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise wd.fail(
+            Diagnostic.error(
+                "Failed to read -backend-config file", f"{path}: {exc.strerror or exc}"
+            )
+        ) from exc
+    wd.sources[path] = text
+    try:
+        body = lang.parse_file(text, path)
+    except DiagnosticError as exc:
+        raise wd.fail(*exc.diagnostics) from None
+    if body.blocks:
+        block = body.blocks[0]
+        raise wd.fail(
+            Diagnostic.error(
+                "Invalid backend configuration file",
+                "A -backend-config file holds only name = value settings, not blocks.",
+                block.type_rng,
+            )
+        )
+    return {a.name: _constant(a, path) for a in body.attributes}
+
+
+def _init_backend(ui: UI, wd: Workdir, module: config.Module, opts: flags.Parsed) -> None:
+    ui.print(ui.style("Initializing the backend...", "1"))
+    kind, settings = backend_settings(wd, module, opts.get_list("backend-config"))
+    new_backend = wd.configure_backend(kind, settings)
+    previous = None if opts.get_bool("reconfigure") else wd.backend_record()
+    if previous is None and kind != "local" and not opts.get_bool("reconfigure"):
+        # Implicit local state from before any backend was configured.
+        previous = BackendRecord("local", {}) if Path("terraform.tfstate").exists() else None
+    changed = previous is not None and (previous.type, previous.config) != (kind, settings)
+    if changed:
+        assert previous is not None
+        old_backend = wd.configure_backend(previous.type, previous.config)
+        if opts.get_bool("migrate-state"):
+            _migrate(ui, old_backend, new_backend, previous.type, kind, opts.get_bool("force-copy"))
+        elif _has_state(old_backend):
+            raise wd.fail(
+                Diagnostic.error(
+                    "Backend configuration changed",
+                    "A change in the backend configuration has been detected, which may require "
+                    "migrating existing state.\n\nIf you wish to attempt automatic migration of "
+                    'the state, use "gitterra init -migrate-state".\nIf you wish to store the '
+                    'current configuration with no changes to the state, use "gitterra init '
+                    '-reconfigure".',
+                )
+            )
+    DATA_DIR.mkdir(exist_ok=True)
+    BACKEND_FILE.write_text(BackendRecord(kind, settings).to_json())
+    BACKEND_FILE.chmod(0o600)
+    if module.backend is not None:
+        ui.print(
+            f'\nSuccessfully configured the backend "{kind}"! gitterra will automatically\n'
+            "use this backend unless the backend configuration changes."
+        )
+
+
+def _has_state(backend: state.Backend) -> bool:
+    try:
+        return any(
+            (st := state.Manager(backend.client(ws)).read()) is not None and not st.is_empty
+            for ws in backend.workspaces()
+        )
+    except state.StateError as exc:
+        raise CommandError(Diagnostic.error("Failed to read existing state", str(exc))) from exc
+
+
+def _migrate(
+    ui: UI, old: state.Backend, new: state.Backend, old_kind: str, new_kind: str, force: bool
+) -> None:
+    ui.print(f'Migrating state from the "{old_kind}" backend to the "{new_kind}" backend...')
+    try:
+        for ws in old.workspaces():
+            source = state.Manager(old.client(ws)).read()
+            if source is None or source.is_empty:
+                continue
+            target = state.Manager(new.client(ws))
+            existing = target.read()
+            if existing is not None and not existing.is_empty and not force:
+                raise CommandError(
+                    Diagnostic.error(
+                        "Destination backend already has state",
+                        f'The "{new_kind}" backend already holds a non-empty state for workspace '
+                        f'"{ws}". Use -force-copy to overwrite it with the "{old_kind}" state.',
+                    )
+                )
+            if existing is not None and existing.lineage != source.lineage:
+                # Overwriting with -force-copy: keep the source's lineage and history.
+                target.client.delete()
+            copied = source.copy()
+            target.persist(copied)
+            ui.print(
+                f'  - workspace "{ws}": copied (serial {source.serial}, lineage {source.lineage})'
+            )
+    except state.StateError as exc:
+        raise CommandError(Diagnostic.error("Failed to migrate state", str(exc))) from exc
+
+
+def _check_providers(ui: UI, wd: Workdir, module: config.Module) -> None:
+    ui.print(ui.style("\nInitializing provider plugins...", "1"))
+    registry = wd.registry()
+    providers = engine_providers.ProviderSet(registry, module)
+    needed = _provider_keys(module)
+    problems = []
+    for key in sorted(needed):
+        source = providers.source_of(key)
+        if registry.factory(source) is None:
+            problems.append(
+                Diagnostic.error(
+                    "Failed to query available provider packages",
+                    f'gitterra has no provider "{source}". The available providers are: '
+                    + ", ".join(sorted(registry.factories))
+                    + ".",
+                )
+            )
+        else:
+            ui.print(f"- Using built-in provider {source.removeprefix('registry.terraform.io/')}")
+    if problems:
+        raise wd.fail(*problems)
+
+
+def _provider_keys(module: config.Module) -> set[str]:
+    keys = set(module.required_providers)
+    keys |= {p.name for p in module.providers.values()}
+    keys |= {r.provider.name for r in module.resources.values()}
+    for child in module.children.values():
+        keys |= _provider_keys(child)
+    return keys
