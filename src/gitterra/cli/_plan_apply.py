@@ -377,3 +377,7 @@ def _apply_saved(ui: UI, wd: Workdir, opts: flags.Parsed, path: Path) -> int:
             )
         del meta
         return _carry_out(ui, wd, manager, the_plan, module, opts)
+
+
+def run_destroy(ui: UI, argv: list[str]) -> int:
+    return run_apply(ui, argv, destroy=True)

@@ -42,6 +42,13 @@ PUSH_FLAGS = (
 )
 UNLOCK_FLAGS = (flags.Flag("force", help="Do not ask for confirmation."),)
 
+UNLOCK_HELP = """Usage: gitterra [global options] force-unlock [-force] LOCK_ID
+
+  Removes the lock with LOCK_ID from the current workspace's state (after a crash left it).
+
+Options:
+"""
+
 HELP = """Usage: gitterra [global options] state <subcommand> [options] [args]
 
   Subcommands: list, show, rm, mv, pull, push.

@@ -5,32 +5,67 @@ Global options come before the command, as Terraform's do: ``gitterra -chdir=inf
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from gitterra import __version__
-from gitterra.cli import _console, _validate
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
 from gitterra.cli._workdir import CommandError
 
 Command = Callable[[UI, list[str]], int]
 
-COMMANDS: dict[str, tuple[Command, str, str, Sequence[flags.Flag]]] = {
-    "console": (
-        _console.run,
-        "Try expressions in the context of a module",
-        _console.HELP,
-        _console.FLAGS,
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A command, imported only when run (so the CLI starts fast and one command's imports
+    never break another)."""
+
+    module: str
+    function: str
+    summary: str
+    help_attr: str = "HELP"
+    flags_attr: str = "FLAGS"
+
+    def load(self) -> tuple[Command, str, Sequence[flags.Flag]]:
+        mod = importlib.import_module(f"gitterra.cli.{self.module}")
+        command: Command = getattr(mod, self.function)
+        return command, getattr(mod, self.help_attr, ""), getattr(mod, self.flags_attr, ())
+
+
+COMMANDS: dict[str, Entry] = {
+    "init": Entry("_init", "run", "Prepare your working directory for other commands"),
+    "validate": Entry("_validate", "run", "Check whether the configuration is valid"),
+    "plan": Entry(
+        "_plan_apply",
+        "run_plan",
+        "Show changes required by the current configuration",
+        "PLAN_HELP",
+        "PLAN_FLAGS",
     ),
-    "validate": (
-        _validate.run,
-        "Check whether the configuration is valid",
-        _validate.HELP,
-        _validate.FLAGS,
+    "apply": Entry(
+        "_plan_apply", "run_apply", "Create or update infrastructure", "APPLY_HELP", "APPLY_FLAGS"
     ),
-    "version": (lambda ui, argv: _version(ui, argv), "Show the current gitterra version", "", ()),
+    "destroy": Entry(
+        "_plan_apply",
+        "run_destroy",
+        "Destroy previously-created infrastructure",
+        "DESTROY_HELP",
+        "DESTROY_FLAGS",
+    ),
+    "console": Entry("_console", "run", "Try expressions in the context of a module"),
+    "output": Entry("_output", "run", "Show output values from your root module"),
+    "show": Entry("_show", "run", "Show the current state or a saved plan"),
+    "state": Entry("_state_cmds", "run", "Advanced state management"),
+    "import": Entry("_import", "run", "Associate existing infrastructure with a resource"),
+    "workspace": Entry("_workspace", "run", "Workspace management"),
+    "force-unlock": Entry(
+        "_state_cmds", "run_force_unlock", "Release a stuck lock on the current workspace"
+    ),
+    "version": Entry("main", "run_version", "Show the current gitterra version"),
 }
 
 GLOBAL_FLAGS = (
@@ -47,7 +82,7 @@ GLOBAL_FLAGS = (
 )
 
 
-def _version(ui: UI, argv: list[str]) -> int:
+def run_version(ui: UI, argv: list[str]) -> int:
     del argv
     ui.print(f"gitterra v{__version__}")
     return 0
@@ -55,9 +90,7 @@ def _version(ui: UI, argv: list[str]) -> int:
 
 def _help() -> str:
     width = max(len(n) for n in COMMANDS)
-    rows = "\n".join(
-        f"  {name:<{width}}  {summary}" for name, (_, summary, _, _) in COMMANDS.items()
-    )
+    rows = "\n".join(f"  {name:<{width}}  {entry.summary}" for name, entry in COMMANDS.items())
     return (
         "Usage: gitterra [global options] <subcommand> [args]\n\n"
         "gitterra is a GitOps + Terraform system: git pushes run a CodeBuild-compatible\n"
@@ -87,11 +120,11 @@ def main(argv: Sequence[str] | None = None, ui: UI | None = None) -> int:
 def _dispatch(ui: UI, args: list[str]) -> int:
     opts = flags.parse(GLOBAL_FLAGS, args)
     if opts.get_bool("version") or opts.get_bool("v"):
-        return _version(ui, [])
+        return run_version(ui, [])
     rest = opts.args
     if not rest or opts.get_bool("help") or opts.get_bool("h"):
         if rest and rest[0] in COMMANDS:
-            _, _, text, cmd_flags = COMMANDS[rest[0]]
+            _, text, cmd_flags = COMMANDS[rest[0]].load()
             ui.print(text + flags.usage(cmd_flags))
             return 0
         ui.print(_help())
@@ -100,8 +133,8 @@ def _dispatch(ui: UI, args: list[str]) -> int:
     entry = COMMANDS.get(name)
     if entry is None:
         raise flags.UsageError(f'"{name}" is not a gitterra command')
+    command, text, cmd_flags = entry.load()
     if any(a in ("-help", "--help", "-h") for a in cmd_args):
-        _, _, text, cmd_flags = entry
         ui.print(text + flags.usage(cmd_flags))
         return 0
     chdir = opts.get_str("chdir")
@@ -111,7 +144,7 @@ def _dispatch(ui: UI, args: list[str]) -> int:
         except OSError as exc:
             ui.error(f"Error handling -chdir option: {exc.strerror}: {chdir}")
             return 1
-    return entry[0](ui, cmd_args)
+    return command(ui, cmd_args)
 
 
 def entrypoint() -> None:

@@ -50,6 +50,9 @@ class Diagnostic:
     detail: str = ""
     subject: SourceRange | None = None
     context: str | None = None
+    #: For a message about one attribute of a resource or provider block (its path inside the
+    #: block), so the caller who knows the block can place it at that attribute.
+    attribute: tuple[str | int, ...] = ()
 
     @classmethod
     def error(
@@ -58,8 +61,9 @@ class Diagnostic:
         detail: str = "",
         subject: SourceRange | None = None,
         context: str | None = None,
+        attribute: tuple[str | int, ...] = (),
     ) -> Diagnostic:
-        return cls(Severity.ERROR, summary, detail, subject, context)
+        return cls(Severity.ERROR, summary, detail, subject, context, attribute)
 
     @classmethod
     def warning(
@@ -68,8 +72,9 @@ class Diagnostic:
         detail: str = "",
         subject: SourceRange | None = None,
         context: str | None = None,
+        attribute: tuple[str | int, ...] = (),
     ) -> Diagnostic:
-        return cls(Severity.WARNING, summary, detail, subject, context)
+        return cls(Severity.WARNING, summary, detail, subject, context, attribute)
 
     @property
     def is_error(self) -> bool:

@@ -9,6 +9,7 @@ so the rest is still checked.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 
 from gitterra import lang
 from gitterra.diag import Diagnostic, DiagnosticError, Diagnostics, SourceRange
@@ -74,7 +75,8 @@ class BodyDecoder:
                 )
         for name, nb in schema.blocks.items():
             out[name] = self._blocks(body, name, nb, missing_rng, scope)
-        return lang.Value(schema.implied_type(), out)
+        # The object type follows the values: an `any` attribute holds a value of its own type.
+        return lang.object_val(out)
 
     def _check_argument(self, attr: lang.Attribute, schema: BlockSchema) -> None:
         spec = schema.attributes.get(attr.name)
@@ -265,3 +267,21 @@ def decode_body(
     diags = Diagnostics()
     value = BodyDecoder(scope, context, diags).decode(body, schema, missing_rng)
     return value, diags
+
+
+def place(
+    diags: Iterable[Diagnostic], body: lang.Body, block_rng: SourceRange, context: str
+) -> list[Diagnostic]:
+    """Provider diagnostics placed in the configuration: at the attribute they name (when the
+    body sets it), else at the block, with the block as context."""
+    out = []
+    for d in diags:
+        if d.subject is None:
+            rng = block_rng
+            if d.attribute and isinstance(d.attribute[0], str):
+                attr = body.attribute(d.attribute[0])
+                if attr is not None:
+                    rng = attr.expr.rng
+            d = d.with_subject(rng)
+        out.append(d.with_context(context))
+    return out

@@ -16,7 +16,7 @@ def ignore_changes(cfg: lang.Value, prior: lang.Value, ignore: config.IgnoreChan
         return cfg
     if ignore == "all":
         prior_items = prior.items()
-        return lang.Value(cfg.type, {k: prior_items.get(k, v) for k, v in cfg.items().items()})
+        return lang.object_val({k: prior_items.get(k, v) for k, v in cfg.items().items()})
     for path in ignore:
         cfg = _set_path(cfg, prior, list(path))
     return cfg

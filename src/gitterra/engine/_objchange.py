@@ -28,7 +28,7 @@ def proposed_new(schema: BlockSchema, prior: lang.Value | None, config: lang.Val
         out[name] = value
     for name, nb in schema.blocks.items():
         out[name] = _proposed_block(nb, old.get(name), cfg.get(name))
-    return lang.Value(config.type, out)
+    return lang.object_val(out)
 
 
 def _proposed_block(
@@ -75,7 +75,7 @@ def apply_defaults(schema: BlockSchema, value: lang.Value, creating: bool) -> la
         if block_value is None or block_value.is_null or not block_value.is_known:
             continue
         items[name] = _map_block(nb, block_value, creating)
-    return lang.Value(value.type, items, value.sensitive)
+    return lang.object_val(items).mark_sensitive(value.sensitive)
 
 
 def _unset_value(attr: Attribute, creating: bool) -> lang.Value:
@@ -155,7 +155,7 @@ def unknown_computed(schema: BlockSchema, value: lang.Value, config: lang.Value)
         set_in_config = name in cfg and not cfg[name].is_null
         if attr.computed and not set_in_config and attr.default is None:
             items[name] = lang.unknown_val(attr.type)
-    return lang.Value(value.type, items, value.sensitive)
+    return lang.object_val(items).mark_sensitive(value.sensitive)
 
 
 def plan_by_schema(

@@ -26,7 +26,7 @@ from gitterra.engine._addrs import (
     Target,
 )
 from gitterra.engine._context import Expansion, ResourceData, WalkContext
-from gitterra.engine._decode_config import decode_body
+from gitterra.engine._decode_config import decode_body, place
 from gitterra.engine._graph import ConfigGraph, Node, module_at
 from gitterra.engine._marks import mark_schema
 from gitterra.engine._objchange import apply_defaults, proposed_new
@@ -197,11 +197,12 @@ class Planner(Walker):
             return True
         scope = self.ctx.scope(inst.module, bindings)
         cfg_val, found = decode_body(res.config, schema.block, scope, res.describe(), res.rng)
-        found.extend(
-            provider.validate_resource(res.type, cfg_val.unmark_deep())
-            if not found.has_errors
-            else []
-        )
+        if not found.has_errors:
+            if res.mode == "data":
+                checked = provider.validate_data_source(res.type, cfg_val.unmark_deep())
+            else:
+                checked = provider.validate_resource(res.type, cfg_val.unmark_deep())
+            found.extend(place(checked, res.config, res.rng, res.describe()))
         self.diags.extend(d.with_context(res.describe()) for d in found)
         if found.has_errors:
             return False
@@ -254,7 +255,7 @@ class Planner(Walker):
         planned_change = provider.plan_resource(
             res.type, prior, proposed_new(schema.block, prior, cfg), cfg
         )
-        self.diags.extend(d.with_context(res.describe()) for d in planned_change.diagnostics)
+        self.diags.extend(place(planned_change.diagnostics, res.config, res.rng, res.describe()))
         if planned_change.diagnostics.has_errors:
             return False
         planned = planned_change.planned

@@ -41,7 +41,7 @@ def object_state(
     status: str | None = None,
 ) -> state.ObjectState:
     return state.ObjectState(
-        attributes=vj.to_json(value),
+        attributes=vj.to_json(value, schema.block.implied_type()),
         schema_version=schema.version,
         sensitive_attributes=vj.paths_to_state(vj.sensitive_paths(value)),
         dependencies=list(dependencies),

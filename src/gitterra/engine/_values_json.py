@@ -67,15 +67,27 @@ def type_from_json(data: Any) -> lang.Type:
 # ---- wholly known values (state) ------------------------------------------------------------
 
 
-def to_json(value: lang.Value) -> Any:
-    """Plain JSON data of a wholly known value (marks dropped; exact integers)."""
+def to_json(value: lang.Value, ty: lang.Type | None = None) -> Any:
+    """Plain JSON data of a wholly known value (marks dropped; exact integers).
+
+    Where ``ty`` (the schema's type) says ``any``, the value is written as cty does,
+    ``{"value": ..., "type": ...}``, so reading it back gives the same type (a list stays a
+    list, not a tuple)."""
     raw = value.raw
     if raw is lang.UNKNOWN:
         raise ValueError("unknown values have no state representation")
+    if ty is lang.DYNAMIC and raw is not None:
+        return {"value": to_json(value), "type": type_to_json(value.type)}
     if isinstance(raw, tuple):
-        return [to_json(e) for e in raw]
+        elem = ty.element if isinstance(ty, lang.ListType | lang.SetType) else None
+        if isinstance(ty, lang.TupleType):
+            return [to_json(e, t) for e, t in zip(raw, ty.elements, strict=False)]
+        return [to_json(e, elem) for e in raw]
     if isinstance(raw, dict):
-        return {k: to_json(e) for k, e in raw.items()}
+        if isinstance(ty, lang.ObjectType):
+            return {k: to_json(e, ty.attrs.get(k)) for k, e in raw.items()}
+        elem = ty.element if isinstance(ty, lang.MapType) else None
+        return {k: to_json(e, elem) for k, e in raw.items()}
     if isinstance(raw, Decimal):
         return float(raw) if raw.is_finite() else str(raw)
     return raw
@@ -86,6 +98,8 @@ def from_json(data: Any, ty: lang.Type) -> lang.Value:
     if data is None:
         return lang.null_val(ty)
     if ty is lang.DYNAMIC:
+        if isinstance(data, dict) and set(data) == {"value", "type"}:
+            return from_json(data["value"], type_from_json(data["type"]))
         return lang.from_python(data)
     if isinstance(ty, lang.PrimitiveType):
         return lang.convert(lang.from_python(data), ty)
@@ -107,7 +121,7 @@ def from_json(data: Any, ty: lang.Type) -> lang.Value:
         )
     if isinstance(ty, lang.ObjectType):
         items = _as_dict(data, ty)
-        return lang.Value(ty, {k: from_json(items.get(k), t) for k, t in ty.attrs.items()})
+        return lang.object_val({k: from_json(items.get(k), t) for k, t in ty.attrs.items()})
     raise TypeError(f"cannot decode into {ty}")
 
 
