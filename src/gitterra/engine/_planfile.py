@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -43,6 +44,18 @@ STATE_MEMBER = "tfstate"
 CONFIG_PREFIX = "tfconfig/"
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
+
+#: What the zip module raises for damaged archives: bad headers and CRCs, truncated or garbled
+#: deflate streams, impossible sizes and offsets, unsupported compression methods.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    OverflowError,
+)
 
 
 class PlanFileError(Exception):
@@ -141,7 +154,7 @@ def read_plan(data: bytes, source: str) -> tuple[Plan, dict[str, str], dict[str,
     reader = _Reader(source)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except _ZIP_ERRORS as exc:
         raise PlanFileError(source, "not a gitterra plan file (not a zip archive)") from exc
     with zf:
         doc = reader.json_member(zf)
@@ -168,7 +181,7 @@ class _Reader:
             return zf.read(name)
         except KeyError as exc:
             self.fail(name, "missing from the plan file (not a gitterra plan?)", exc)
-        except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
+        except _ZIP_ERRORS as exc:
             self.fail(name, f"corrupt or truncated ({exc})", exc)
 
     def json_member(self, zf: zipfile.ZipFile) -> dict[str, Any]:
