@@ -103,6 +103,8 @@ def _conv(v: Any, ty: lang.Type) -> lang.Value:
         if v.type == ty or not v.is_known:
             return v if v.type == ty else lang.Value(ty, v.raw, v.sensitive)
         return lang.Value(ty, v.raw, v.sensitive) if v.raw is None else _retype(v, ty)
+    if v is None:
+        return lang.null_val(ty)
     if isinstance(ty, lang.ListType | lang.SetType):
         elems = tuple(_conv(e, ty.element) for e in v)
         if isinstance(ty, lang.SetType):
@@ -112,8 +114,6 @@ def _conv(v: Any, ty: lang.Type) -> lang.Value:
         return lang.Value(ty, {k: _conv(e, ty.element) for k, e in v.items()})
     if isinstance(ty, lang.ObjectType):
         return lang.Value(ty, {k: _conv(v.get(k), t) for k, t in ty.attrs.items()})
-    if v is None:
-        return lang.null_val(ty)
     return lang.convert(lang.from_python(v), ty)
 
 

@@ -4,7 +4,7 @@ A plan file is a zip archive, like Terraform's (whose layout it borrows, not its
 contents)::
 
     gitterra-plan.json   {"format": "gitterra-plan", "version": 1, "gitterra_version": ...,
-                          "plan": {...}, "meta": {...}}
+                          "members": {NAME: SHA-256, ...}, "plan": {...}, "meta": {...}}
     tfstate              the plan's prior state, as the state codec writes it (when it has one)
     tfconfig/<name>      the configuration's files, as the plan was made from them
 
@@ -15,7 +15,8 @@ it was given. Members are written in a fixed order with a fixed timestamp, so th
 gives the same bytes.
 
 Reading refuses anything that is not exactly such a file: not a zip, a truncated or corrupt
-archive (zip CRCs are checked), a missing member, an unknown format or version, or a field of
+archive (zip CRCs are checked, and every other member against the SHA-256 the header lists for
+it), a missing member, an unknown format or version, or a field of
 the wrong shape. Exceptions::
 
     PlanFileError        the file is not a gitterra plan we can read; the message names the
@@ -24,6 +25,7 @@ the wrong shape. Exceptions::
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -73,21 +75,27 @@ class PlanFileError(Exception):
 def write_plan(plan: Plan, sources: Mapping[str, str], meta: Mapping[str, Any]) -> bytes:
     """The plan file's bytes: ``plan``, the configuration ``sources`` (file name to text) and
     the caller's JSON ``meta``."""
+    members = {CONFIG_PREFIX + name: sources[name].encode() for name in sorted(sources)}
+    if plan.prior_state is not None:
+        members = {STATE_MEMBER: state.encode(plan.prior_state), **members}
     doc = {
         "format": FORMAT,
         "version": VERSION,
         "gitterra_version": __version__,
+        "members": {name: _digest(data) for name, data in members.items()},
         "plan": _plan_doc(plan),
         "meta": dict(meta),
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         _put(zf, PLAN_MEMBER, json.dumps(doc, ensure_ascii=False, indent=1).encode())
-        if plan.prior_state is not None:
-            _put(zf, STATE_MEMBER, state.encode(plan.prior_state))
-        for name in sorted(sources):
-            _put(zf, CONFIG_PREFIX + name, sources[name].encode())
+        for name, data in members.items():
+            _put(zf, name, data)
     return buf.getvalue()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _put(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
@@ -159,9 +167,10 @@ def read_plan(data: bytes, source: str) -> tuple[Plan, dict[str, str], dict[str,
     with zf:
         doc = reader.json_member(zf)
         reader.check_header(doc)
-        sources = reader.sources(zf)
+        members = reader.members(zf, reader.obj(doc.get("members"), "members"))
+        sources = reader.sources(members)
         plan_doc = reader.obj(doc.get("plan"), "plan")
-        prior = reader.prior_state(zf) if reader.flag(plan_doc, "has_prior_state") else None
+        prior = reader.prior_state(members) if reader.flag(plan_doc, "has_prior_state") else None
         plan = reader.plan(plan_doc, prior)
         meta = reader.obj(doc.get("meta"), "meta")
     return plan, sources, meta
@@ -203,18 +212,31 @@ class _Reader:
                 f"version {VERSION}); make the plan again with this version",
             )
 
-    def sources(self, zf: zipfile.ZipFile) -> dict[str, str]:
+    def members(self, zf: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[str, bytes]:
+        """The members the header lists, each checked against its SHA-256 (so a renamed,
+        dropped or altered member is noticed, not silently missed)."""
+        out: dict[str, bytes] = {}
+        for name, digest in manifest.items():
+            data = self.read(zf, name)
+            if _digest(data) != digest:
+                self.fail(name, "its content does not match the plan's checksum (corrupt file)")
+            out[name] = data
+        return out
+
+    def sources(self, members: dict[str, bytes]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for name in zf.namelist():
-            if name.startswith(CONFIG_PREFIX) and not name.endswith("/"):
+        for name, data in members.items():
+            if name.startswith(CONFIG_PREFIX):
                 try:
-                    out[name[len(CONFIG_PREFIX) :]] = self.read(zf, name).decode("utf-8")
+                    out[name[len(CONFIG_PREFIX) :]] = data.decode("utf-8")
                 except UnicodeDecodeError as exc:
                     self.fail(name, "not UTF-8 text", exc)
         return out
 
-    def prior_state(self, zf: zipfile.ZipFile) -> state.State:
-        raw = self.read(zf, STATE_MEMBER)
+    def prior_state(self, members: dict[str, bytes]) -> state.State:
+        raw = members.get(STATE_MEMBER)
+        if raw is None:
+            self.fail(STATE_MEMBER, "missing from the plan file (not a gitterra plan?)")
         try:
             return state.decode(raw, f"{self.source}:{STATE_MEMBER}")
         except state.CorruptStateError as exc:
