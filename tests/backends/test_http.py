@@ -51,11 +51,13 @@ class TestHttpConformance(BackendConformance):
 def test_writes_while_locked_carry_the_lock_id(server: StateServer) -> None:
     manager = state.Manager(http(server).client(DEFAULT))
     lock_id = manager.lock("OperationTypeApply", 0)
-    manager.persist(sample_state())
+    s = sample_state()
+    manager.persist(s)
     manager.unlock(lock_id)
-    manager.persist(sample_state(lineage="0b6ac1e4-5b0e-4d3e-9c1b-3a4f1f0e2d7c").copy())
+    s.outputs["after"] = state.OutputState("unlocked", "string", False)
+    manager.persist(s)
     posts = [entry for entry in server.data.log if entry.method == "POST"]
-    assert posts[0].query == {"ID": [lock_id]}
+    assert [post.query for post in posts] == [{"ID": [lock_id]}, {}]
     assert posts[0].headers["Content-Type"] == "application/json"
     assert "Content-MD5" in posts[0].headers
 
