@@ -58,7 +58,9 @@ class _Opts:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
 
     def but(self, **changes: bool) -> _Opts:
-        return replace(self, **changes)
+        """Options for a child (Terraform's ``Clone``): forcing or forbidding the "forces
+        replacement" note never cascades further than the child it is set for."""
+        return replace(self, **{"force_replace": False, "forbid_replace": False, **changes})
 
 
 def _symbol(action: Action, o: _Opts) -> str:
@@ -419,7 +421,7 @@ class _Block(_Diff):
         if not self.attrs and not self.blocks:
             return "{}" + _forces(self.replace, o)
         names = {k: _attr_name(k) for k in self.attrs}
-        body, hidden = _key_lines(self.attrs, names, indent, o, o)
+        body, hidden = _key_lines(self.attrs, names, indent, o, o.but())
         out = [body]
         if hidden:
             out.append(f"{_ind(indent + 1)}{_sym(NOOP, o)}{_unchanged('attribute', hidden, o)}\n")
@@ -471,19 +473,12 @@ class _Paths:
     """Replace paths below the current value (Terraform's ``attribute_path.Matcher``)."""
 
     paths: tuple[Path, ...] = ()
-    propagate: bool = False
 
     def matches(self) -> bool:
         return any(not p for p in self.paths)
 
     def child(self, step: str | int) -> _Paths:
-        out = tuple(p[1:] for p in self.paths if p and p[0] == step)
-        if self.propagate and self.matches():
-            out += ((),)
-        return _Paths(out, self.propagate)
-
-    def set_child(self, propagate: bool) -> _Paths:
-        return _Paths(((),) if propagate and self.matches() else (), propagate)
+        return _Paths(tuple(p[1:] for p in self.paths if p and p[0] == step))
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,7 +614,7 @@ def _diff_type(ch: _Change, ty: lang.Type) -> _Diff:
         elements, action = _diff_keys(ch, lambda c: _diff_type(c, ty.element))
         return _Map(action, replace_, elements)
     if isinstance(ty, lang.SetType):
-        items, action = _diff_set(ch, lambda c: _diff_type(c, ty.element), False)
+        items, action = _diff_set(ch, lambda c: _diff_type(c, ty.element))
         return _Set(action, replace_, items)
     if isinstance(ty, lang.ListType):
         is_obj = isinstance(ty.element, lang.ObjectType)
@@ -675,7 +670,7 @@ def _diff_slice(
         child = _Change(
             before[bi] if bi < len(before) else None,
             after[ai] if ai < len(after) else None,
-            ch.paths.child(ai if ai < len(after) else bi),
+            ch.paths.child(bi if bi < len(before) else ai),
             bi < len(before),
             ai < len(after),
         )
@@ -705,10 +700,9 @@ def _diff_indexed(
     return out, current
 
 
-def _diff_set(ch: _Change, compute: Compute, propagate: bool) -> tuple[list[_Diff], Action]:
+def _diff_set(ch: _Change, compute: Compute) -> tuple[list[_Diff], Action]:
     """A set: equal elements pair up, the rest are deleted or created."""
     before, after = _elements(ch.before), _elements(ch.after)
-    paths = ch.paths.set_child(propagate)
     matched: dict[int, int] = {}
     taken: set[int] = set()
     for i, b in enumerate(before):
@@ -721,12 +715,12 @@ def _diff_set(ch: _Change, compute: Compute, propagate: bool) -> tuple[list[_Dif
                 break
     current = _default_action(ch)
     out: list[_Diff] = []
-    pairs: list[tuple[lang.Value | None, lang.Value | None]] = [
-        (b, after[matched[i]] if i in matched else None) for i, b in enumerate(before)
+    pairs: list[tuple[int, lang.Value | None, lang.Value | None]] = [
+        (i, b, after[matched[i]] if i in matched else None) for i, b in enumerate(before)
     ]
-    pairs += [(None, a) for j, a in enumerate(after) if j not in taken]
-    for pb, pa in pairs:
-        d = compute(_Change(pb, pa, paths, pb is not None, pa is not None))
+    pairs += [(j, None, a) for j, a in enumerate(after) if j not in taken]
+    for ix, pb, pa in pairs:
+        d = compute(_Change(pb, pa, ch.paths.child(ix), pb is not None, pa is not None))
         out.append(d)
         current = _compare(current, d.action)
     return out, current
@@ -839,19 +833,21 @@ def _diff_json_as(ch: _Change, kind: str) -> _Diff:
     return _Primitive(action, False, ch.before, ch.after, ty)
 
 
-def _diff_block(ch: _Change, block: BlockSchema) -> _Diff:
-    """Terraform's ``ComputeDiffForBlock``: attributes, then nested blocks by nesting mode."""
-    found = _check_sensitive(ch, lambda c: _diff_block(c, block), block=True)
+def _diff_block(ch: _Change, block: BlockSchema, legacy: bool = True) -> _Diff:
+    """Terraform's ``ComputeDiffForBlock``: attributes, then nested blocks by nesting mode.
+    ``legacy``: the schema could come from the old plugin SDK, whose empty strings mean null."""
+    found = _check_sensitive(ch, lambda c: _diff_block(c, block, legacy), block=True)
     unknown_attrs = lang.object_val(
         {k: lang.unknown_val(a.type) for k, a in block.attributes.items()}
     )
-    found = found or _check_unknown(ch, lambda c: _diff_block(c, block), unknown_attrs)
+    found = found or _check_unknown(ch, lambda c: _diff_block(c, block, legacy), unknown_attrs)
     if found is not None:
         return found
+    legacy = legacy and _legacy(block)
     current = _default_action(ch)
     attrs: dict[str, _Diff] = {}
     for name, attr in block.attributes.items():
-        child = ch.child(name, nil_empty=True)
+        child = ch.child(name, nil_empty=legacy)
         d = _diff_type(child, attr.type)
         if d.action is NOOP and _nil(child.before) and _nil(child.after):
             continue
@@ -860,38 +856,60 @@ def _diff_block(ch: _Change, block: BlockSchema) -> _Diff:
     groups: dict[str, _BlockGroup] = {}
     for name, nb in block.blocks.items():
         child = ch.child(name)
-        group, action = _diff_nested(child, nb)
-        if action is NOOP and _nil(child.before) and _nil(child.after):
+        group, action = _diff_nested(child, nb, legacy)
+        if action is NOOP and _nil(child.before) and _nil(child.after) and not group.unknown:
             continue
         groups[name] = group
         current = _compare(current, action)
     return _Block(current, ch.paths.matches(), attrs, groups)
 
 
-def _diff_nested(ch: _Change, nb: NestedBlock) -> tuple[_BlockGroup, Action]:
+def _legacy(block: BlockSchema) -> bool:
+    """Whether ``block`` uses only what the legacy plugin SDK could express (Terraform's
+    ``containsNonLegacyFeatures``, negated)."""
+    if any(nb.nesting == "map" for nb in block.blocks.values()):
+        return False
+    for attr in block.attributes.values():
+        ty = attr.type
+        if ty is lang.DYNAMIC or isinstance(ty, lang.ObjectType | lang.TupleType):
+            return False
+        if isinstance(ty, lang.ListType | lang.SetType | lang.MapType):
+            inner = ty.element
+            if isinstance(inner, lang.ListType | lang.SetType | lang.MapType) and not isinstance(
+                inner.element, lang.PrimitiveType
+            ):
+                return False
+            if inner is lang.DYNAMIC or isinstance(inner, lang.ObjectType | lang.TupleType):
+                return False
+    return True
+
+
+def _diff_nested(ch: _Change, nb: NestedBlock, legacy: bool) -> tuple[_BlockGroup, Action]:
     group = _BlockGroup(
         replace=ch.paths.matches(),
         before_sensitive=ch.before is not None and ch.before.sensitive,
         after_sensitive=ch.after is not None and ch.after.sensitive,
+        unknown=ch.unknown,
     )
     ch = ch.unmarked()
-    if ch.unknown:
-        group.unknown = True
-        return group, CREATE if _nil(ch.before) else UPDATE
 
     def each(c: _Change) -> _Diff:
-        return _diff_block(c, nb.block)
+        return _diff_block(c, nb.block, legacy)
 
     if nb.nesting == "single":
         d = each(ch)
         group.items = [("", d)]
+        group.unknown = False  # a single block shows its own "(known after apply)"
         return group, d.action
+    if ch.unknown:
+        # Terraform shows "(known after apply)" and then the blocks there were as deleted.
+        ch = replace(ch, after=None)
     if nb.nesting == "map":
         elements, action = _diff_keys(ch, each)
         group.items = [(" " + lang.go_quote(k), d) for k, d in elements.items()]
         return group, action
     if nb.nesting == "set":
-        items, action = _diff_set(ch, each, True)
+        items, action = _diff_set(ch, each)
     else:
         items, action = _diff_indexed(ch, lambda _, c: each(c))
     group.items = [("", d) for d in items]
