@@ -314,6 +314,79 @@ def no_schema() -> tuple[Plan, dict[str, BlockSchema]]:
     return Plan((c,)), {}
 
 
+def nested_updates() -> tuple[Plan, dict[str, BlockSchema]]:
+    """Blocks and attributes changing inside an update: map blocks, a block list losing an
+    element, a single block appearing, sets and lists of objects, scalars of every kind."""
+    schema = BlockSchema(
+        {
+            "id": comp(S),
+            "ports": opt(lang.SetType(lang.NUMBER)),
+            "rules": opt(lang.ListType(lang.ObjectType({"from": lang.NUMBER, "to": lang.NUMBER}))),
+            "big": opt(lang.NUMBER),
+            "flag": opt(lang.BOOL),
+            "quote": opt(S),
+            "note": opt(S),
+            "policy": opt(S),
+        },
+        {
+            "setting": NestedBlock(BlockSchema({"value": req(S)}), "map"),
+            "route": NestedBlock(BlockSchema({"cidr": req(S)}), "list"),
+            "logging": NestedBlock(BlockSchema({"bucket": req(S)}), "single"),
+        },
+    )
+    ty = schema.implied_type()
+
+    def value(**kw: object) -> lang.Value:
+        base: dict[str, object] = {
+            "id": "n-1",
+            "ports": [80, 443],
+            "rules": [{"from": 1, "to": 2}, {"from": 3, "to": 4}],
+            "big": 2**70,
+            "flag": None,
+            "quote": 'say "hi"',
+            "note": "first\nsecond\n",
+            "policy": '{"Version":"2012-10-17"}',
+            "setting": {"a": {"value": "1"}, "b": {"value": "2"}},
+            "route": [{"cidr": "10.0.0.0/8"}, {"cidr": "10.1.0.0/16"}],
+            "logging": None,
+        }
+        base.update(kw)
+        return _typed(base, ty)
+
+    before = value()
+    after = value(
+        ports=[80, 8080],
+        rules=[{"from": 1, "to": 2}, {"from": 3, "to": 5}],
+        big=2**70 + 1,
+        flag=True,
+        quote="say 'hi' \t",
+        note=None,
+        setting={"a": {"value": "1"}, "c": {"value": "3"}},
+        route=[{"cidr": "10.0.0.0/8"}],
+        logging={"bucket": "logs"},
+    )
+    c = ResourceChange(
+        ResourceInstance(ROOT, Resource("managed", "net", "n")), Action.UPDATE, AWS, before, after
+    )
+    return Plan((c,)), {"net": schema}
+
+
+def _typed(data: object, ty: lang.Type) -> lang.Value:
+    if data is None:
+        return lang.null_val(ty)
+    if isinstance(ty, lang.ObjectType):
+        assert isinstance(data, dict)
+        return lang.Value(ty, {k: _typed(data.get(k), t) for k, t in ty.attrs.items()})
+    if isinstance(ty, lang.MapType):
+        assert isinstance(data, dict)
+        return lang.Value(ty, {k: _typed(v, ty.element) for k, v in data.items()})
+    if isinstance(ty, lang.ListType | lang.SetType):
+        assert isinstance(data, list)
+        elems = tuple(_typed(v, ty.element) for v in data)
+        return lang.Value(ty, lang.canonical_set(elems) if isinstance(ty, lang.SetType) else elems)
+    return lang.convert(lang.from_python(data), ty)
+
+
 Case = Callable[[], Plan | tuple[Plan, dict[str, BlockSchema]]]
 
 CASES: dict[str, Case] = {
@@ -331,6 +404,7 @@ CASES: dict[str, Case] = {
     "unknown_blocks": unknown_blocks,
     "reasons": reasons,
     "no_schema": no_schema,
+    "nested_updates": nested_updates,
 }
 
 
