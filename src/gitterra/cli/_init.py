@@ -193,11 +193,7 @@ def _migrate(
                         f'"{ws}". Use -force-copy to overwrite it with the "{old_kind}" state.',
                     )
                 )
-            if existing is not None and existing.lineage != source.lineage:
-                # Overwriting with -force-copy: keep the source's lineage and history.
-                target.client.delete()
-            copied = source.copy()
-            target.persist(copied)
+            target.overwrite(source.copy())  # the same lineage and serial, as Terraform migrates
             ui.print(
                 f'  - workspace "{ws}": copied (serial {source.serial}, lineage {source.lineage})'
             )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from gitterra import lang, state
+from gitterra import engine, lang, state
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
 from gitterra.cli._workdir import Workdir
@@ -62,13 +60,13 @@ def run(ui: UI, argv: list[str]) -> int:
         return 1
     if opts.get_bool("json"):
         if name is not None:
-            ui.print(json.dumps(current.outputs[name].value, indent=2))
+            ui.print(engine.json_dumps(current.outputs[name].value, indent=2))
         else:
             doc = {
                 k: {"sensitive": o.sensitive, "type": o.type, "value": o.value}
                 for k, o in sorted(current.outputs.items())
             }
-            ui.print(json.dumps(doc, indent=2))
+            ui.print(engine.json_dumps(doc, indent=2))
         return 0
     if opts.get_bool("raw"):
         if name is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Final
 
@@ -13,7 +12,6 @@ from gitterra.cli._render_plan import render_plan
 from gitterra.cli._ui import UI
 from gitterra.cli._workdir import Workdir
 from gitterra.diag import Diagnostic
-from gitterra.engine import _plan_json, _planfile
 
 _COMMON = (
     flags.Flag("var", kind="list", metavar="NAME=VALUE", help="Set a value for an input variable."),
@@ -146,13 +144,13 @@ def run_plan(ui: UI, argv: list[str]) -> int:
         the_plan = _make_plan(wd, module, manager, opts)
     schema_of = _schema_lookup(wd, module)
     if opts.get_bool("json"):
-        ui.print(json.dumps(_plan_json.plan_json(the_plan, schema_of, __version__)))
+        ui.print(engine.json_dumps(engine.plan_json(the_plan, schema_of, __version__)))
     else:
         ui.print(render_plan(the_plan, schema_of, ui.color))
     out = opts.get_str("out")
     if out:
         meta = {"workspace": wd.workspace(), "backend": _backend_meta(wd)}
-        Path(out).write_bytes(_planfile.write_plan(the_plan, wd.sources, meta))
+        Path(out).write_bytes(engine.write_plan(the_plan, wd.sources, meta))
         ui.print(
             f"\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the "
             f'following command to apply:\n    gitterra apply "{out}"'
@@ -351,8 +349,8 @@ def _apply_saved(ui: UI, wd: Workdir, opts: flags.Parsed, path: Path) -> int:
             Diagnostic.error("Failed to read the plan file", f"{path}: {exc.strerror}")
         ) from exc
     try:
-        the_plan, sources, meta = _planfile.read_plan(data, str(path))
-    except _planfile.PlanFileError as exc:
+        the_plan, sources, meta = engine.read_plan(data, str(path))
+    except engine.PlanFileError as exc:
         raise wd.fail(Diagnostic.error("Failed to read the plan file", str(exc))) from exc
     module = wd.load_snapshot(sources)
     manager = wd.manager(module)

@@ -849,7 +849,9 @@ def _diff_block(ch: _Change, block: BlockSchema, legacy: bool = True) -> _Diff:
     for name, attr in block.attributes.items():
         child = ch.child(name, nil_empty=legacy)
         d = _diff_type(child, attr.type)
-        if d.action is NOOP and _nil(child.before) and _nil(child.after):
+        inner = d.inner if isinstance(d, _Sensitive) else d
+        # Null before and after: nothing to show, whatever the schema's sensitivity marks say.
+        if inner.action is NOOP and _nil(child.before) and _nil(child.after):
             continue
         attrs[name] = d
         current = _compare(current, d.action)

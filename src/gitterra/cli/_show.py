@@ -10,10 +10,10 @@ from gitterra.cli import _flags as flags
 from gitterra.cli._output import render_outputs
 from gitterra.cli._render_plan import render_plan
 from gitterra.cli._state_cmds import _instances, render_instance
+from gitterra.cli._state_cmds import schema_of as resource_schema
 from gitterra.cli._ui import UI
 from gitterra.cli._workdir import Workdir
 from gitterra.diag import Diagnostic
-from gitterra.engine import _plan_json, _planfile
 
 FLAGS = (flags.Flag("json", help="Machine-readable output."), flags.Flag("no-color"))
 
@@ -34,17 +34,17 @@ def run(ui: UI, argv: list[str]) -> int:
     if opts.args:
         path = Path(opts.args[0])
         try:
-            the_plan, sources, _ = _planfile.read_plan(path.read_bytes(), str(path))
+            the_plan, sources, _ = engine.read_plan(path.read_bytes(), str(path))
         except OSError as exc:
             raise wd.fail(
                 Diagnostic.error("Failed to read the plan file", f"{path}: {exc.strerror}")
             ) from exc
-        except _planfile.PlanFileError as exc:
+        except engine.PlanFileError as exc:
             raise wd.fail(Diagnostic.error("Failed to read the plan file", str(exc))) from exc
         module = wd.load_snapshot(sources)
         schema_of = engine.schema_lookup(wd.registry(), module)
         if opts.get_bool("json"):
-            ui.print(json.dumps(_plan_json.plan_json(the_plan, schema_of, __version__)))
+            ui.print(engine.json_dumps(engine.plan_json(the_plan, schema_of, __version__)))
         else:
             ui.print(render_plan(the_plan, schema_of, ui.color))
         return 0
@@ -56,9 +56,9 @@ def run(ui: UI, argv: list[str]) -> int:
     if current.is_empty:
         ui.print("The state file is empty. No resources are represented.")
         return 0
-    for addr, _rs, inst in _instances(current):
+    for addr, rs, inst in _instances(current):
         if inst.current is not None:
-            ui.print(render_instance(addr, inst.current) + "\n")
+            ui.print(render_instance(addr, inst.current, resource_schema(wd, module, rs)) + "\n")
     text = render_outputs(current, ui)
     if text:
         ui.print("\nOutputs:\n\n" + text)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from gitterra import engine, lang, state
+from gitterra import config, engine, lang, state
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
 from gitterra.cli._workdir import Workdir
@@ -102,8 +102,8 @@ def run(ui: UI, argv: list[str]) -> int:
 
 def _open(ui: UI) -> tuple[Workdir, state.Manager]:
     wd = Workdir(ui)
-    module = wd.load(validate=False)
-    return wd, wd.manager(module)
+    wd.module = wd.load(validate=False)
+    return wd, wd.manager(wd.module)
 
 
 def _list(ui: UI, argv: list[str]) -> int:
@@ -123,20 +123,42 @@ def _list(ui: UI, argv: list[str]) -> int:
     return 0
 
 
-def render_instance(addr: engine.ResourceInstance, obj: state.ObjectState) -> str:
-    """An object as ``state show`` prints it: Terraform syntax, sensitive values hidden."""
-    sensitive = {p[0] for p in vj.paths_from_state(obj.sensitive_attributes) if len(p) == 1}
+def render_instance(
+    addr: engine.ResourceInstance,
+    obj: state.ObjectState,
+    schema: engine.ResourceSchema | None = None,
+) -> str:
+    """An object as ``state show`` prints it: Terraform syntax, sensitive values hidden. With
+    the resource type's schema, values are read as their types (``any`` attributes unwrapped)."""
+    if schema is not None:
+        value = engine.object_value(obj, schema)
+        items = {k: v for k, v in value.items().items() if not v.is_null}
+    else:
+        sensitive = {p[0] for p in vj.paths_from_state(obj.sensitive_attributes) if len(p) == 1}
+        items = {
+            k: lang.from_python(v).mark_sensitive(k in sensitive)
+            for k, v in obj.attributes.items()
+            if v is not None
+        }
     kind = "data" if addr.resource.mode == "data" else "resource"
     res = addr.resource
     lines = [f"# {addr}:", f'{kind} "{res.type}" "{res.name}" {{']
-    attrs = {k: v for k, v in sorted(obj.attributes.items()) if v is not None}
-    width = max((len(k) for k in attrs), default=0)
-    for name, raw in attrs.items():
-        value = lang.from_python(raw)
-        shown = "(sensitive value)" if name in sensitive else lang.format_value(value, 4)
-        lines.append(f"    {name:<{width}} = {shown}")
+    width = max((len(k) for k in items), default=0)
+    for name in sorted(items):
+        lines.append(f"    {name:<{width}} = {lang.format_value(items[name], 4)}")
     lines.append("}")
     return "\n".join(lines)
+
+
+def schema_of(
+    wd: Workdir, module: config.Module, rs: state.ResourceState
+) -> engine.ResourceSchema | None:
+    providers = engine.ProviderSet(wd.registry(), module)
+    try:
+        key = providers.key_from_state(rs.provider)
+        return providers.resource_schema(key, rs.mode, rs.type)
+    except engine.ProviderError:
+        return None
 
 
 def _show(ui: UI, argv: list[str]) -> int:
@@ -154,7 +176,8 @@ def _show(ui: UI, argv: list[str]) -> int:
                 and len([1 for a, _, _ in _instances(current) if target.contains(a)]) > 1
             ):
                 continue
-            ui.print(render_instance(addr, inst.current))
+            assert wd.module is not None
+            ui.print(render_instance(addr, inst.current, schema_of(wd, wd.module, _rs)))
             return 0
     raise wd.fail(
         Diagnostic.error(
@@ -311,9 +334,7 @@ def _push(ui: UI, argv: list[str]) -> int:
                         f"with serial {current.serial}",
                     )
                 )
-        if current is not None and opts.get_bool("force") and current.lineage != pushed.lineage:
-            manager.client.delete()
-        manager.persist(pushed)
+        manager.overwrite(pushed)
     return 0
 
 

@@ -66,6 +66,8 @@ class Workdir:
         self.cwd = os.getcwd()
         self.fs: lang.FileSystem = LocalFileSystem(".")
         self.sources: dict[str, str] = {}
+        #: The configuration, once a command has loaded it.
+        self.module: config.Module | None = None
 
     # ---- configuration ----
 

@@ -15,6 +15,7 @@ from gitterra.engine._addrs import (
     parse_target,
 )
 from gitterra.engine._hooks import ApplyHooks, NoHooks
+from gitterra.engine._marks import mark_schema
 from gitterra.engine._objchange import (
     apply_defaults,
     plan_by_schema,
@@ -23,8 +24,11 @@ from gitterra.engine._objchange import (
     unknown_computed,
 )
 from gitterra.engine._plan import Action, OutputChange, Plan, Reason, ResourceChange
+from gitterra.engine._plan_json import dumps as json_dumps
+from gitterra.engine._plan_json import plan_json
+from gitterra.engine._planfile import PlanFileError, read_plan, write_plan
 from gitterra.engine._planner import Mode as PlanMode
-from gitterra.engine._planner import PlanOptions
+from gitterra.engine._planner import PlanOptions, object_value
 from gitterra.engine._provider import (
     ApplyResult,
     AttrPath,
@@ -35,7 +39,7 @@ from gitterra.engine._provider import (
     ProviderRegistry,
     ReadResult,
 )
-from gitterra.engine._providers import ProviderError, SchemaLookup, schema_lookup
+from gitterra.engine._providers import ProviderError, ProviderSet, SchemaLookup, schema_lookup
 from gitterra.engine._run import apply, plan
 from gitterra.engine._schema import (
     Attribute,
@@ -62,6 +66,7 @@ __all__ = [
     "NoHooks",
     "OutputChange",
     "Plan",
+    "PlanFileError",
     "PlanMode",
     "PlanOptions",
     "PlannedChange",
@@ -70,6 +75,7 @@ __all__ = [
     "ProviderFactory",
     "ProviderRegistry",
     "ProviderSchema",
+    "ProviderSet",
     "ReadResult",
     "Reason",
     "Resource",
@@ -80,11 +86,17 @@ __all__ = [
     "Target",
     "apply",
     "apply_defaults",
+    "json_dumps",
+    "mark_schema",
+    "object_value",
     "parse_target",
     "plan",
     "plan_by_schema",
+    "plan_json",
     "proposed_new",
+    "read_plan",
     "replace_paths",
     "schema_lookup",
     "unknown_computed",
+    "write_plan",
 ]

@@ -94,7 +94,9 @@ class ResourceInstance:
 
     def sort_key(self) -> tuple[object, ...]:
         k = self.key
-        return (self.module, self.resource, (0, k, "") if isinstance(k, int) else (1, 0, k or ""))
+        if k is None:
+            return (self.module, self.resource, (0, 0, ""))
+        return (self.module, self.resource, (1, k, "") if isinstance(k, int) else (2, 0, k))
 
     def __lt__(self, other: ResourceInstance) -> bool:
         return self.sort_key() < other.sort_key()

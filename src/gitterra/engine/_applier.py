@@ -227,21 +227,20 @@ class Applier(Walker):
             if result_state is not None
             else None
         )
-        status = None
-        if new is not None and creating and res.provisioners and not failed:
-            status = await self._provision(inst, res, change, new, bindings, "create")
-        ops.set_current(
-            self.working,
-            inst,
-            change.provider,
-            new,
-            schema,
-            deps,
-            res.lifecycle.create_before_destroy,
-            status,
-        )
+        # Record the object the moment it exists: a crash during a provisioner must not leave
+        # a real object the state does not know about.
+        cbd = res.lifecycle.create_before_destroy
+        ops.set_current(self.working, inst, change.provider, new, schema, deps, cbd)
         await self.persist()
-        if failed or new is None or status == "tainted":
+        if failed or new is None:
+            return None
+        if (
+            creating
+            and res.provisioners
+            and await self._provision(inst, res, change, new, bindings, "create") == "tainted"
+        ):
+            ops.set_current(self.working, inst, change.provider, new, schema, deps, cbd, "tainted")
+            await self.persist()
             return None
         if not self._consistent(inst, provider, final.planned, new, "result after apply"):
             return None

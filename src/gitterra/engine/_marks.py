@@ -1,5 +1,5 @@
 """Sensitive marks from schemas: a schema's sensitive attributes are marked on every value of its
-type, whatever the configuration said."""
+type, whatever the configuration said (even when null, as Terraform marks schema paths)."""
 
 from __future__ import annotations
 

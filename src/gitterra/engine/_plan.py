@@ -132,5 +132,7 @@ class Plan:
         """``(to add, to change, to destroy)`` as Terraform's summary counts them."""
         add = sum(1 for c in self.changes if c.action.creates)
         change = sum(1 for c in self.changes if c.action is Action.UPDATE)
-        destroy = sum(1 for c in self.changes if c.action.destroys)
+        destroy = sum(
+            1 for c in self.changes if c.action.destroys and c.addr.resource.mode == "managed"
+        )
         return add, change, destroy

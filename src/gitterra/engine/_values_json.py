@@ -88,9 +88,9 @@ def to_json(value: lang.Value, ty: lang.Type | None = None) -> Any:
             return {k: to_json(e, ty.attrs.get(k)) for k, e in raw.items()}
         elem = ty.element if isinstance(ty, lang.MapType) else None
         return {k: to_json(e, elem) for k, e in raw.items()}
-    if isinstance(raw, Decimal):
-        return float(raw) if raw.is_finite() else str(raw)
-    return raw
+    if isinstance(raw, Decimal) and not raw.is_finite():
+        return str(raw)
+    return raw  # Decimal stays exact: the state codec writes it digit for digit
 
 
 def from_json(data: Any, ty: lang.Type) -> lang.Value:
