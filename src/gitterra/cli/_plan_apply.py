@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 from typing import Final
 
@@ -297,7 +298,8 @@ def _carry_out(
     opts: flags.Parsed,
 ) -> int:
     async def persist(snapshot: state.State) -> None:
-        await asyncio.to_thread(manager.persist, snapshot)
+        # The engine edits state copy-on-write, so unchanged resources' encodings are reused.
+        await asyncio.to_thread(functools.partial(manager.persist, snapshot, copy_on_write=True))
 
     final, diags = asyncio.run(
         engine.apply(

@@ -62,6 +62,8 @@ class Applier(Walker):
         self.working = working
         self._persist = persist
         self._persist_lock = asyncio.Lock()
+        self._edits = 0
+        self._written = 0
         self.hooks = hooks
         self.by_instance: dict[ResourceInstance, ResourceChange] = {
             c.addr: c for c in plan.changes if c.deposed is None and c.action is not Action.DELETE
@@ -72,8 +74,17 @@ class Applier(Walker):
         self._add_destroy_nodes()
 
     async def persist(self) -> None:
+        """Write the working state, and return once a write containing every change made so
+        far is durable. Concurrent callers share writes (group commit): a snapshot taken after
+        waiting for the lock covers all of them."""
+        self._edits += 1
+        mine = self._edits
         async with self._persist_lock:
-            await self._persist(self.working.copy())
+            if self._written >= mine:
+                return
+            covers = self._edits
+            await self._persist(ops.snapshot(self.working))
+            self._written = covers
 
     # ---- the graph of deletions ----
 

@@ -78,6 +78,10 @@ class WalkContext:
         self.cwd = cwd
         self.workspace = workspace
         self.functions = functions.builtins()
+        #: Per module configuration: managed resource names by type, data names by type.
+        self._index: dict[
+            int, tuple[dict[str, list[str]], dict[str, list[str]], dict[str, set[str]]]
+        ] = {}
         self.modules: dict[ModuleInstance, ModuleData] = {
             ModuleInstance(): ModuleData(ModuleInstance(), root)
         }
@@ -133,6 +137,21 @@ class WalkContext:
             return lang.tuple_val(outputs(k) for k in exp.keys)
         return lang.object_val({str(k): outputs(k) for k in exp.keys})
 
+    def index(
+        self, module: config.Module
+    ) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, set[str]]]:
+        """``(managed names by type, data names by type, managed name sets by type)`` of a
+        module, computed once."""
+        found = self._index.get(id(module))
+        if found is None:
+            managed: dict[str, list[str]] = {}
+            data: dict[str, list[str]] = {}
+            for r in module.resources.values():
+                (managed if r.mode == "managed" else data).setdefault(r.type, []).append(r.name)
+            found = (managed, data, {t: set(names) for t, names in managed.items()})
+            self._index[id(module)] = found
+        return found
+
     # ---- scopes ----
 
     def scope(
@@ -154,8 +173,8 @@ class WalkContext:
             "module": lang.Namespace(_Calls(self, mi)),
             "data": lang.Namespace(_DataTypes(self, mi)),
         }
-        for rtype in {r.type for r in module.resources.values() if r.mode == "managed"}:
-            variables[rtype] = lang.Namespace(_Resources(self, mi, rtype))
+        for rtype, names in self.index(module)[0].items():
+            variables[rtype] = lang.Namespace(_Resources(self, mi, rtype, names))
         if bindings:
             variables.update(bindings)
         return lang.Scope(variables, self.functions, self.fctx)
@@ -179,15 +198,12 @@ def _missing(what: str, declared: Mapping[str, object]) -> lang.MissingMember:
 class _Resources(Mapping[str, lang.Value]):
     """``aws_lb.<name>`` for one module instance, built on demand."""
 
-    def __init__(self, ctx: WalkContext, mi: ModuleInstance, rtype: str) -> None:
+    def __init__(self, ctx: WalkContext, mi: ModuleInstance, rtype: str, names: list[str]) -> None:
         self.ctx, self.mi, self.rtype = ctx, mi, rtype
-        module = ctx.modules[mi].config
-        self.names = [
-            r.name for r in module.resources.values() if r.mode == "managed" and r.type == rtype
-        ]
+        self.names = names
 
     def __getitem__(self, name: str) -> lang.Value:
-        if name not in self.names:
+        if name not in self.ctx.index(self.ctx.modules[self.mi].config)[2][self.rtype]:
             raise KeyError(name)
         return self.ctx.resource_value(AbsResource(self.mi, Resource("managed", self.rtype, name)))
 
@@ -203,11 +219,7 @@ class _DataTypes(Mapping[str, lang.Value]):
 
     def __init__(self, ctx: WalkContext, mi: ModuleInstance) -> None:
         self.ctx, self.mi = ctx, mi
-        module = ctx.modules[mi].config
-        self.by_type: dict[str, list[str]] = {}
-        for r in module.resources.values():
-            if r.mode == "data":
-                self.by_type.setdefault(r.type, []).append(r.name)
+        self.by_type = ctx.index(ctx.modules[mi].config)[1]
 
     def __getitem__(self, rtype: str) -> lang.Value:
         names = self.by_type[rtype]

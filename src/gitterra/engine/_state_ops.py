@@ -1,8 +1,14 @@
 """Edits of a working state during plan and apply: set an instance's current object, depose it
-(create_before_destroy), drop deposed objects, set outputs."""
+(create_before_destroy), drop deposed objects, set outputs.
+
+Edits are copy-on-write: a resource or instance entry is never changed in place but replaced by
+a new one, so :func:`snapshot` (a shallow copy of two dicts) is a consistent, immutable view that
+can be encoded in another thread while the apply goes on.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
 from gitterra import lang, state
@@ -13,24 +19,6 @@ from gitterra.engine._schema import ResourceSchema
 
 def _module_text(inst: ResourceInstance) -> str:
     return str(inst.module)
-
-
-def _resource(
-    st: state.State, inst: ResourceInstance, prov_addr: str, create: bool
-) -> state.ResourceState | None:
-    address = str(inst.abs_resource)
-    rs = st.resources.get(address)
-    if rs is None and create:
-        rs = state.ResourceState(
-            module=_module_text(inst),
-            mode=inst.resource.mode,
-            type=inst.resource.type,
-            name=inst.resource.name,
-            provider=prov_addr,
-            instances={},
-        )
-        st.resources[address] = rs
-    return rs
 
 
 def object_state(
@@ -50,6 +38,46 @@ def object_state(
     )
 
 
+def snapshot(st: state.State) -> state.State:
+    """A view of ``st`` that later edits (through this module) do not change."""
+    return dataclasses.replace(st, outputs=dict(st.outputs), resources=dict(st.resources))
+
+
+def _with_instance(
+    st: state.State, inst: ResourceInstance, prov_addr: str, entry: state.InstanceState | None
+) -> None:
+    """Replace (or, with None, drop) one instance entry, copying its resource entry."""
+    address = str(inst.abs_resource)
+    rs = st.resources.get(address)
+    if rs is None:
+        if entry is None:
+            return
+        rs = state.ResourceState(
+            module=_module_text(inst),
+            mode=inst.resource.mode,
+            type=inst.resource.type,
+            name=inst.resource.name,
+            provider=prov_addr,
+            instances={},
+        )
+    instances = dict(rs.instances)
+    if entry is None or entry.is_empty:
+        instances.pop(inst.key, None)
+    else:
+        instances[inst.key] = entry
+    if not instances:
+        st.resources.pop(address, None)
+        return
+    st.resources[address] = dataclasses.replace(
+        rs, provider=prov_addr or rs.provider, instances=instances
+    )
+
+
+def _instance(st: state.State, inst: ResourceInstance) -> state.InstanceState | None:
+    rs = st.resources.get(str(inst.abs_resource))
+    return rs.instances.get(inst.key) if rs is not None else None
+
+
 def set_current(
     st: state.State,
     inst: ResourceInstance,
@@ -62,62 +90,35 @@ def set_current(
 ) -> None:
     """Make ``value`` the instance's current object (None removes it; empty instances and
     resources are dropped)."""
-    rs = _resource(st, inst, prov_addr, create=value is not None)
-    if rs is None:
-        return
-    instance = rs.instances.get(inst.key)
-    if value is None:
-        if instance is not None:
-            instance.current = None
-        _prune(st, inst)
-        return
-    obj = object_state(value, schema, dependencies, create_before_destroy, status)
-    if instance is None:
-        rs.instances[inst.key] = state.InstanceState(index_key=inst.key, current=obj, deposed={})
-    else:
-        instance.current = obj
-    rs.provider = prov_addr
+    old = _instance(st, inst)
+    deposed = dict(old.deposed) if old is not None else {}
+    obj = (
+        None
+        if value is None
+        else object_state(value, schema, dependencies, create_before_destroy, status)
+    )
+    _with_instance(st, inst, prov_addr, state.InstanceState(inst.key, obj, deposed))
 
 
 def depose(st: state.State, inst: ResourceInstance) -> str | None:
     """Move the current object aside as deposed; returns its new deposed key."""
-    rs = st.resources.get(str(inst.abs_resource))
-    instance = rs.instances.get(inst.key) if rs is not None else None
-    if instance is None or instance.current is None:
+    old = _instance(st, inst)
+    if old is None or old.current is None:
         return None
     key = secrets.token_hex(4)
-    while key in instance.deposed:
+    while key in old.deposed:
         key = secrets.token_hex(4)
-    instance.deposed[key] = instance.current
-    instance.current = None
+    entry = state.InstanceState(inst.key, None, {**old.deposed, key: old.current})
+    _with_instance(st, inst, "", entry)
     return key
 
 
 def remove_deposed(st: state.State, inst: ResourceInstance, key: str) -> None:
-    rs = st.resources.get(str(inst.abs_resource))
-    instance = rs.instances.get(inst.key) if rs is not None else None
-    if instance is not None:
-        instance.deposed.pop(key, None)
-    _prune(st, inst)
-
-
-def set_deposed(st: state.State, inst: ResourceInstance, key: str, obj: state.ObjectState) -> None:
-    rs = st.resources.get(str(inst.abs_resource))
-    instance = rs.instances.get(inst.key) if rs is not None else None
-    if instance is not None:
-        instance.deposed[key] = obj
-
-
-def _prune(st: state.State, inst: ResourceInstance) -> None:
-    address = str(inst.abs_resource)
-    rs = st.resources.get(address)
-    if rs is None:
+    old = _instance(st, inst)
+    if old is None or key not in old.deposed:
         return
-    instance = rs.instances.get(inst.key)
-    if instance is not None and instance.current is None and not instance.deposed:
-        del rs.instances[inst.key]
-    if not rs.instances:
-        del st.resources[address]
+    deposed = {k: v for k, v in old.deposed.items() if k != key}
+    _with_instance(st, inst, "", state.InstanceState(inst.key, old.current, deposed))
 
 
 def set_output(st: state.State, name: str, value: lang.Value | None, sensitive: bool) -> None:

@@ -15,15 +15,39 @@ from typing import Any
 from gitterra.state import _gojson, _model
 
 
-def encode(s: _model.State) -> bytes:
-    """The state file's bytes: indented by two spaces, ending with a newline."""
+#: Cached encodings of resource entries: id -> (the entry, its text). See :func:`encode`.
+FragmentCache = dict[int, tuple[_model.ResourceState, _gojson.Raw]]
+
+
+def encode(s: _model.State, cache: FragmentCache | None = None) -> bytes:
+    """The state file's bytes: indented by two spaces, ending with a newline.
+
+    With a ``cache``, a resource entry encoded before (the very same object) is not encoded
+    again. Only for states whose resource entries are never changed in place once written
+    (copy-on-write, as the engine's apply does): then a write after one resource operation costs
+    one resource's encoding plus copying the rest."""
+    resources: list[Any]
+    if cache is None:
+        resources = [_resource(rs) for rs in _sorted_resources(s)]
+    else:
+        resources = []
+        fresh: FragmentCache = {}
+        for rs in _sorted_resources(s):
+            hit = cache.get(id(rs))
+            text = (
+                hit[1] if hit is not None and hit[0] is rs else _gojson.fragment(_resource(rs), 2)
+            )
+            fresh[id(rs)] = (rs, text)
+            resources.append(text)
+        cache.clear()
+        cache.update(fresh)
     doc = _gojson.Ordered(
         version=4,
         terraform_version=s.terraform_version,
         serial=s.serial,
         lineage=s.lineage,
         outputs={name: _output(o) for name, o in s.outputs.items()},
-        resources=[_resource(rs) for rs in _sorted_resources(s)],
+        resources=resources,
         check_results=None,
     )
     return _gojson.marshal(doc, indent=True) + b"\n"

@@ -34,8 +34,20 @@ _quote: Callable[[str], str] = json.encoder.encode_basestring
 _STR_INT_BITS = 12_000
 
 
+class Raw(str):
+    """Text already in this module's output form, written as it is (a cached fragment)."""
+
+
 class Ordered(dict[str, Any]):
     """A JSON object whose keys are written in insertion order (a Go struct's field order)."""
+
+
+def fragment(value: Any, level: int) -> Raw:
+    """``value`` as :func:`marshal` (indented) writes it ``level`` nesting levels deep, before
+    the final escaping pass: embed it with :class:`Raw`."""
+    out: list[str] = []
+    _write(value, out, "\n" + "  " * level, "  ", ": ")
+    return Raw("".join(out))
 
 
 def marshal(value: Any, *, indent: bool) -> bytes:
@@ -54,6 +66,8 @@ def _write(value: Any, out: list[str], nl: str, ind: str, sep: str) -> None:
     kind = type(value)
     if kind is str:
         out.append(_quote(value))
+    elif kind is Raw:
+        out.append(value)
     elif kind is dict or kind is Ordered or isinstance(value, dict):
         if not value:
             out.append("{}")
