@@ -33,7 +33,7 @@ def module_text(n: int) -> str:
     for i in range(1, n):
         ref = f"${{terraform_data.r{i - 1}.id}}-{i}"
         parts.append(f'resource "terraform_data" "r{i}" {{\n  input = "{ref}"\n}}\n')
-    parts.append('output "last" {\n  value = terraform_data.r%d.output\n}\n' % (n - 1))
+    parts.append(f'output "last" {{\n  value = terraform_data.r{n - 1}.output\n}}\n')
     return "".join(parts)
 
 
@@ -47,57 +47,67 @@ def measure(fn: Callable[[], Any]) -> tuple[float, int, Any]:
         tracemalloc.stop()
 
 
+def one_run(n: int) -> dict[str, tuple[float, int]]:
+    """Load, plan, apply and no-op plan once in a fresh directory: (seconds, peak bytes)."""
+    out: dict[str, tuple[float, int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "main.tf").write_text(module_text(n))
+        os.chdir(tmp)
+        fs = LocalFileSystem(".")
+        fctx = lang.function_context(fs, functions.builtins())
+        registry = providers.builtin_registry()
+        manager = state.Manager(backends.configure("local", {}, {}, tmp).client("default"))
+        manager.lock("benchmark", 0)  # as apply holds it: no re-read before each write
+
+        def load() -> config.Module:
+            module, diags = config.load_module(fs, ".")
+            assert not diags.has_errors
+            return module
+
+        t, m, module = measure(load)
+        out["load"] = (t, m)
+
+        def plan(prior: state.State) -> engine.Plan:
+            result, diags = asyncio.run(engine.plan(module, prior, registry, {}, fctx, tmp))
+            assert not diags.has_errors, list(diags)[:3]
+            return result
+
+        t, m, the_plan = measure(lambda: plan(state.State.new()))
+        out["plan"] = (t, m)
+
+        async def persist(snapshot: state.State) -> None:
+            write = functools.partial(manager.persist, snapshot, copy_on_write=True)
+            await asyncio.to_thread(write)
+
+        def apply() -> state.State:
+            final, diags = asyncio.run(engine.apply(the_plan, module, registry, fctx, tmp, persist))
+            assert not diags.has_errors, list(diags)[:3]
+            return final
+
+        t, m, final = measure(apply)
+        out["apply"] = (t, m)
+        t, m, again = measure(lambda: plan(final))
+        assert not again.has_changes
+        out["noop plan"] = (t, m)
+        t, m, _ = measure(
+            lambda: asyncio.run(engine.apply(again, module, registry, fctx, tmp, persist))
+        )
+        out["noop apply"] = (t, m)
+    return out
+
+
+PHASES = ("load", "plan", "apply", "noop plan", "noop apply")
+
+
 def run_size(n: int, runs: int) -> dict[str, tuple[float, float]]:
-    times: dict[str, list[float]] = {"load": [], "plan": [], "apply": [], "noop plan": []}
-    peaks: dict[str, list[int]] = {k: [] for k in times}
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            Path(tmp, "main.tf").write_text(module_text(n))
-            os.chdir(tmp)
-            fs = LocalFileSystem(".")
-            fctx = lang.function_context(fs, functions.builtins())
-            registry = providers.builtin_registry()
-            manager = state.Manager(backends.configure("local", {}, {}, tmp).client("default"))
-            manager.lock("benchmark", 0)  # as apply holds it: no re-read before each write
-
-            def load() -> config.Module:
-                module, diags = config.load_module(fs, ".")
-                assert not diags.has_errors
-                return module
-
-            t, m, module = measure(load)
-            times["load"].append(t)
-            peaks["load"].append(m)
-
-            def plan(prior: state.State) -> engine.Plan:
-                result, diags = asyncio.run(engine.plan(module, prior, registry, {}, fctx, tmp))
-                assert not diags.has_errors, list(diags)[:3]
-                return result
-
-            t, m, the_plan = measure(lambda: plan(state.State.new()))
-            times["plan"].append(t)
-            peaks["plan"].append(m)
-
-            async def persist(snapshot: state.State) -> None:
-                await asyncio.to_thread(
-                    functools.partial(manager.persist, snapshot, copy_on_write=True)
-                )
-
-            def apply() -> state.State:
-                final, diags = asyncio.run(
-                    engine.apply(the_plan, module, registry, fctx, tmp, persist)
-                )
-                assert not diags.has_errors, list(diags)[:3]
-                return final
-
-            t, m, final = measure(apply)
-            times["apply"].append(t)
-            peaks["apply"].append(m)
-            t, m, again = measure(lambda: plan(final))
-            assert not again.has_changes
-            times["noop plan"].append(t)
-            peaks["noop plan"].append(m)
-    return {k: (statistics.median(times[k]), statistics.median(peaks[k]) / 2**20) for k in times}
+    results = [one_run(n) for _ in range(runs)]
+    return {
+        phase: (
+            statistics.median(r[phase][0] for r in results),
+            statistics.median(r[phase][1] for r in results) / 2**20,
+        )
+        for phase in PHASES
+    }
 
 
 def main() -> int:
@@ -110,7 +120,7 @@ def main() -> int:
     print(f"terraform_data chains, medians, Python {sys.version.split()[0]}")
     header = "  phase        " + "".join(f"{n:>10} res    peak MiB" for n in sizes)
     print(header)
-    for phase in ("load", "plan", "apply", "noop plan"):
+    for phase in PHASES:
         row = f"  {phase:<12}"
         for n in sizes:
             t, mem = results[n][phase]
@@ -119,7 +129,7 @@ def main() -> int:
     if len(sizes) >= 2:
         a, b = sizes[0], sizes[-1]
         print(f"  growth {a} -> {b} ({b / a:.0f}x resources):")
-        for phase in ("load", "plan", "apply", "noop plan"):
+        for phase in PHASES:
             print(f"    {phase:<12} time x{results[b][phase][0] / results[a][phase][0]:.1f}")
     return 0
 
