@@ -103,7 +103,13 @@ def _help() -> str:
 def main(argv: Sequence[str] | None = None, ui: UI | None = None) -> int:
     """Run one command; returns its exit status. Tests pass ``ui`` to capture the streams."""
     args = list(sys.argv[1:] if argv is None else argv)
-    ui = ui or UI.system(no_color="-no-color" in args)
+    # Like Terraform, -no-color counts wherever it is (even after a plan file argument, as in
+    # `apply -auto-approve terraform.plan -no-color`), so it is taken out before parsing.
+    no_color = any(a in ("-no-color", "--no-color") for a in args)
+    args = [a for a in args if a not in ("-no-color", "--no-color")]
+    ui = ui or UI.system(no_color=no_color)
+    if no_color:
+        ui.color = False
     try:
         return _dispatch(ui, args)
     except flags.UsageError as exc:
