@@ -181,7 +181,13 @@ class Planner(Walker):
             for dk, obj in sorted(instance.deposed.items()):
                 self.changes.append(
                     ResourceChange(
-                        inst, Action.DELETE, prov_addr, object_value(obj, schema), None, deposed=dk
+                        inst,
+                        Action.DELETE,
+                        prov_addr,
+                        object_value(obj, schema),
+                        None,
+                        deposed=dk,
+                        dependencies=tuple(obj.dependencies),
                     )
                 )
         prior_obj = instance.current if instance is not None else None
@@ -372,11 +378,26 @@ class Planner(Walker):
                 value = object_value(instance.current, schema)
                 data.values[k] = value
                 if ar.resource.mode == "managed":
-                    self.changes.append(ResourceChange(inst, Action.DELETE, prov_addr, value, None))
+                    self.changes.append(
+                        ResourceChange(
+                            inst,
+                            Action.DELETE,
+                            prov_addr,
+                            value,
+                            None,
+                            dependencies=tuple(instance.current.dependencies),
+                        )
+                    )
             for dk, obj in sorted(instance.deposed.items()):
                 self.changes.append(
                     ResourceChange(
-                        inst, Action.DELETE, prov_addr, object_value(obj, schema), None, deposed=dk
+                        inst,
+                        Action.DELETE,
+                        prov_addr,
+                        object_value(obj, schema),
+                        None,
+                        deposed=dk,
+                        dependencies=tuple(obj.dependencies),
                     )
                 )
         return True
@@ -417,6 +438,7 @@ class Planner(Walker):
                         None,
                         reason,
                         deposed=dk,
+                        dependencies=tuple(obj.dependencies),
                     )
                 )
         return True
@@ -462,6 +484,7 @@ class Planner(Walker):
                             None,
                             reason,
                             deposed=dk,
+                            dependencies=tuple(obj.dependencies),
                         )
                     )
             del provider

@@ -1,0 +1,273 @@
+"""plan, apply and destroy with the built-in providers: each kind of change, as text, as plan
+JSON and as state, with Terraform's exit codes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.workflow.conftest import Workspace, addresses, attrs
+
+DATA = """
+variable "input" {
+  type    = string
+  default = "one"
+}
+resource "terraform_data" "d" {
+  input = var.input
+}
+"""
+
+
+def plan_json(ws: Workspace, *args: str) -> dict[str, Any]:
+    return json.loads(ws.ok("plan", "-json", *args).out)  # type: ignore[no-any-return]
+
+
+def actions(doc: dict[str, Any]) -> dict[str, tuple[list[str], str | None]]:
+    """Each resource change's actions and reason, by address (no-ops left out)."""
+    return {
+        rc["address"]: (rc["change"]["actions"], rc.get("action_reason"))
+        for rc in doc.get("resource_changes", [])
+        if rc["change"]["actions"] != ["no-op"]
+    }
+
+
+def test_create_no_op_update_and_detailed_exitcode(ws: Workspace) -> None:
+    ws.write(DATA)
+    first = ws.run("plan", "-detailed-exitcode")
+    assert first.code == 2, first.err
+    assert "# terraform_data.d will be created" in first.out
+    assert "Plan: 1 to add, 0 to change, 0 to destroy." in first.out
+    assert not ws.state_file().exists(), "plan writes no state"
+
+    applied = ws.apply()
+    assert "terraform_data.d: Creation complete" in applied.out
+    assert "Apply complete! Resources: 1 added, 0 changed, 0 destroyed." in applied.out
+    doc = ws.state()
+    assert doc["version"] == 4
+    assert attrs(doc, "terraform_data.d")["input"] == {"value": "one", "type": "string"}
+    ident = attrs(doc, "terraform_data.d")["id"]
+
+    same = ws.run("plan", "-detailed-exitcode")
+    assert same.code == 0, same.err
+    assert "No changes. Your infrastructure matches the configuration." in same.out
+
+    changed = ws.run("plan", "-detailed-exitcode", "-var", "input=two")
+    assert changed.code == 2
+    assert "# terraform_data.d will be updated in-place" in changed.out
+    assert '~ input  = "one" -> "two"' in changed.out
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in changed.out
+
+    ws.apply("-var", "input=two")
+    doc = ws.state()
+    assert attrs(doc, "terraform_data.d")["input"] == {"value": "two", "type": "string"}
+    assert attrs(doc, "terraform_data.d")["id"] == ident, "updated in place, not replaced"
+
+    ws.write(DATA + '\nresource "terraform_data" "bad" { input = nope.x }\n')
+    broken = ws.run("plan", "-detailed-exitcode")
+    assert broken.code == 1
+    assert "Error:" in broken.err
+
+
+def test_replace_when_a_force_new_attribute_changes(ws: Workspace) -> None:
+    ws.write('resource "local_file" "f" {\n  filename = "f.txt"\n  content = "one"\n}\n')
+    ws.apply()
+    assert (ws.path / "f.txt").read_text() == "one"
+    ws.write('resource "local_file" "f" {\n  filename = "f.txt"\n  content = "two"\n}\n')
+    plan = ws.ok("plan")
+    assert "# local_file.f must be replaced" in plan.out
+    assert '~ content              = "one" -> "two" # forces replacement' in plan.out
+    assert "Plan: 1 to add, 0 to change, 1 to destroy." in plan.out
+    doc = plan_json(ws)
+    assert actions(doc) == {"local_file.f": (["delete", "create"], "replace_because_cannot_update")}
+    (change,) = doc["resource_changes"]
+    assert ["content"] in change["change"]["replace_paths"]
+    ws.apply()
+    assert (ws.path / "f.txt").read_text() == "two"
+
+
+def test_count_up_and_down(ws: Workspace) -> None:
+    ws.write(
+        'variable "n" { type = number }\n'
+        'resource "terraform_data" "c" {\n  count = var.n\n  input = count.index\n}\n'
+    )
+    ws.apply("-var", "n=3")
+    assert addresses(ws.state()) == [f"terraform_data.c[{i}]" for i in range(3)]
+    up = plan_json(ws, "-var", "n=4")
+    assert actions(up) == {"terraform_data.c[3]": (["create"], None)}
+    down = plan_json(ws, "-var", "n=1")
+    assert actions(down) == {
+        "terraform_data.c[1]": (["delete"], "delete_because_count_index"),
+        "terraform_data.c[2]": (["delete"], "delete_because_count_index"),
+    }
+    text = ws.ok("plan", "-var", "n=1").out
+    assert "# (because index [2] is out of range for count)" in text
+    ws.apply("-var", "n=1")
+    assert addresses(ws.state()) == ["terraform_data.c[0]"]
+
+
+def test_for_each_key_removed(ws: Workspace) -> None:
+    ws.write(
+        'variable "keys" { type = set(string) }\n'
+        'resource "terraform_data" "e" {\n  for_each = var.keys\n  input = each.key\n}\n'
+    )
+    ws.apply("-var", 'keys=["a","b","c"]')
+    assert addresses(ws.state()) == [f'terraform_data.e["{k}"]' for k in "abc"]
+    doc = plan_json(ws, "-var", 'keys=["a","c"]')
+    assert actions(doc) == {'terraform_data.e["b"]': (["delete"], "delete_because_each_key")}
+    text = ws.ok("plan", "-var", 'keys=["a","c"]').out
+    assert '# (because key ["b"] is not in for_each map)' in text
+    ws.apply("-var", 'keys=["a","c"]')
+    assert addresses(ws.state()) == ['terraform_data.e["a"]', 'terraform_data.e["c"]']
+
+
+def test_resource_removed_from_config(ws: Workspace) -> None:
+    ws.write('resource "terraform_data" "a" {}\nresource "terraform_data" "b" {}\n')
+    ws.apply()
+    ws.write('resource "terraform_data" "a" {}\n')
+    doc = plan_json(ws)
+    assert actions(doc) == {"terraform_data.b": (["delete"], "delete_because_no_resource_config")}
+    text = ws.ok("plan").out
+    assert "# (because terraform_data.b is not in configuration)" in text
+    ws.apply()
+    assert addresses(ws.state()) == ["terraform_data.a"]
+
+
+def test_target_plans_only_the_target_and_its_dependencies(ws: Workspace) -> None:
+    ws.write(
+        'resource "terraform_data" "base" { input = "b" }\n'
+        'resource "terraform_data" "top" { input = terraform_data.base.output }\n'
+        'resource "terraform_data" "other" { input = "o" }\n'
+    )
+    doc = plan_json(ws, "-target=terraform_data.top")
+    assert set(actions(doc)) == {"terraform_data.base", "terraform_data.top"}
+    ws.apply("-target", "terraform_data.top")
+    assert addresses(ws.state()) == ["terraform_data.base", "terraform_data.top"]
+    assert set(actions(plan_json(ws))) == {"terraform_data.other"}
+
+
+def test_replace_flag(ws: Workspace) -> None:
+    ws.write('resource "random_id" "r" {\n  byte_length = 4\n}\nresource "terraform_data" "t" {}\n')
+    ws.apply()
+    before = attrs(ws.state(), "random_id.r")["id"]
+    doc = plan_json(ws, "-replace=random_id.r")
+    assert actions(doc) == {"random_id.r": (["delete", "create"], "replace_by_request")}
+    text = ws.ok("plan", "-replace", "random_id.r").out
+    assert "# random_id.r will be replaced, as requested" in text
+    ws.apply("-replace=random_id.r")
+    assert attrs(ws.state(), "random_id.r")["id"] != before
+
+
+FILE = 'resource "local_file" "f" {\n  filename = "f.txt"\n  content  = "managed"\n}\n'
+
+
+def test_refresh_detects_a_file_edited_outside(ws: Workspace) -> None:
+    ws.write(FILE)
+    ws.apply()
+    (ws.path / "f.txt").write_text("edited by hand")
+    assert "No changes." in ws.ok("plan", "-refresh=false").out
+    doc = plan_json(ws)
+    assert actions(doc)["local_file.f"][0] in (["create"], ["delete", "create"])
+    ws.apply()
+    assert (ws.path / "f.txt").read_text() == "managed"
+    assert "No changes." in ws.ok("plan").out
+
+
+def test_refresh_detects_a_file_deleted_outside(ws: Workspace) -> None:
+    ws.write(FILE)
+    ws.apply()
+    serial = ws.state()["serial"]
+    (ws.path / "f.txt").unlink()
+    assert "No changes." in ws.ok("plan", "-refresh=false").out
+    text = ws.ok("plan").out
+    assert "# local_file.f will be created" in text
+    assert "Plan: 1 to add" in text
+    assert ws.state()["serial"] == serial, "plan writes no state"
+    ws.apply()
+    assert (ws.path / "f.txt").read_text() == "managed"
+
+
+def test_refresh_only(ws: Workspace) -> None:
+    ws.write(FILE)
+    ws.apply()
+    (ws.path / "f.txt").unlink()
+    text = ws.ok("plan", "-refresh-only").out
+    assert "local_file.f has been deleted" in text
+    assert "Plan:" not in text
+    assert "local_file.f" in addresses(ws.state())
+    ws.ok("apply", "-refresh-only", "-auto-approve")
+    assert addresses(ws.state()) == []
+    assert not (ws.path / "f.txt").exists(), "refresh-only creates nothing"
+
+
+def test_plan_json_shape(ws: Workspace) -> None:
+    ws.write(
+        'resource "random_string" "s" {\n  length = 8\n}\n'
+        'output "s" {\n  value = random_string.s.result\n}\n'
+    )
+    doc = plan_json(ws)
+    assert doc["format_version"]
+    (rc,) = doc["resource_changes"]
+    assert {k: rc[k] for k in ("address", "mode", "type", "name")} == {
+        "address": "random_string.s",
+        "mode": "managed",
+        "type": "random_string",
+        "name": "s",
+    }
+    change = rc["change"]
+    assert change["actions"] == ["create"]
+    assert change["before"] is None
+    assert change["after"]["length"] == 8
+    assert change["after_unknown"]["result"] is True
+    assert "before_sensitive" in change
+    assert "after_sensitive" in change
+    assert doc["output_changes"]["s"]["actions"] == ["create"]
+    assert doc["output_changes"]["s"]["after_unknown"] is True
+
+
+CHAIN = """
+resource "terraform_data" "a" { input = "a" }
+resource "terraform_data" "b" { input = terraform_data.a.output }
+resource "terraform_data" "c" { input = terraform_data.b.output }
+"""
+
+
+def destroy_order(out: str) -> list[str]:
+    return [line.split(":")[0] for line in out.splitlines() if ": Destroying..." in line]
+
+
+def test_destroy_goes_in_reverse_dependency_order(ws: Workspace) -> None:
+    ws.write(CHAIN)
+    ws.apply()
+    out = ws.ok("destroy", "-auto-approve").out
+    assert destroy_order(out) == ["terraform_data.c", "terraform_data.b", "terraform_data.a"]
+
+
+def test_resources_removed_from_config_are_deleted_in_reverse_dependency_order(
+    ws: Workspace,
+) -> None:
+    ws.write(CHAIN)
+    ws.apply()
+    ws.write('resource "terraform_data" "other" {}\n')
+    out = ws.apply().out
+    assert destroy_order(out) == ["terraform_data.c", "terraform_data.b", "terraform_data.a"]
+
+
+def test_destroy(ws: Workspace) -> None:
+    ws.write(
+        'resource "local_file" "f" {\n  filename = "f.txt"\n  content = "x"\n}\n'
+        'resource "terraform_data" "t" { input = local_file.f.id }\n'
+        'output "o" { value = terraform_data.t.output }\n'
+    )
+    ws.apply()
+    assert (ws.path / "f.txt").exists()
+    plan = ws.ok("plan", "-destroy")
+    assert "Plan: 0 to add, 0 to change, 2 to destroy." in plan.out
+    out = ws.ok("destroy", "-auto-approve").out
+    assert "Destroy complete! Resources: 2 destroyed." in out
+    assert out.index("terraform_data.t: Destroying") < out.index("local_file.f: Destroying")
+    assert not (ws.path / "f.txt").exists()
+    doc = ws.state()
+    assert doc["resources"] == []
+    assert doc["outputs"] == {}
+    assert "No changes." in ws.ok("destroy", "-auto-approve").out
