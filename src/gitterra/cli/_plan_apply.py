@@ -344,6 +344,15 @@ def _finish(
 
 
 def _apply_saved(ui: UI, wd: Workdir, opts: flags.Parsed, path: Path) -> int:
+    if opts.get_list("var") or opts.get_list("var-file"):
+        raise wd.fail(
+            Diagnostic.error(
+                "Can't set variables when applying a saved plan",
+                "The -var and -var-file options cannot be used when applying a saved plan file, "
+                "because a saved plan includes the variable values that were set when it was "
+                "created.",
+            )
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
