@@ -178,6 +178,7 @@ def _migrate(
     ui: UI, old: state.Backend, new: state.Backend, old_kind: str, new_kind: str, force: bool
 ) -> None:
     ui.print(f'Migrating state from the "{old_kind}" backend to the "{new_kind}" backend...')
+    copied: list[str] = []
     try:
         for ws in old.workspaces():
             source = state.Manager(old.client(ws)).read()
@@ -197,6 +198,12 @@ def _migrate(
             ui.print(
                 f'  - workspace "{ws}": copied (serial {source.serial}, lineage {source.lineage})'
             )
+            copied.append(ws)
+        if old_kind == "local" and new_kind != "local":
+            # As Terraform does, the local state is removed once it lives in the new backend (its
+            # .backup keeps a copy): a stale local copy would block migrating back later.
+            for ws in copied:
+                old.client(ws).delete()
     except state.StateError as exc:
         raise CommandError(Diagnostic.error("Failed to migrate state", str(exc))) from exc
 

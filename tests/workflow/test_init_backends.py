@@ -1,0 +1,150 @@
+"""init and backends: the local default, the http backend against a real state server,
+-backend-config (settings and files), changed configurations, -reconfigure, -migrate-state both
+ways, an unreachable server, and commands run before init."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.backends.state_server import StateServer
+from tests.workflow.conftest import Workspace, addresses
+
+RESOURCE = 'resource "terraform_data" "a" {\n  input = "x"\n}\n'
+HTTP = 'terraform {\n  backend "http" {}\n}\n'
+
+
+def http_flags(server: StateServer, path: str = "/state/demo") -> list[str]:
+    url = server.url(path)
+    return [
+        f"-backend-config=address={url}",
+        f"-backend-config=lock_address={url}",
+        f"-backend-config=unlock_address={url}",
+    ]
+
+
+def server_state(server: StateServer, path: str = "/state/demo") -> dict[str, Any]:
+    with server.data.mutex:
+        return json.loads(server.data.states[path])  # type: ignore[no-any-return]
+
+
+def test_init_local_default(ws: Workspace) -> None:
+    ws.write('resource "random_pet" "p" {}\n' + RESOURCE)
+    result = ws.ok("init")
+    assert "gitterra has been successfully initialized!" in result.out
+    assert "- Using built-in provider hashicorp/random" in result.out
+    assert "- Using built-in provider terraform.io/builtin/terraform" in result.out
+    assert not ws.state_file().exists(), "init creates no state"
+    ws.apply()
+    assert addresses(ws.state()) == ["random_pet.p", "terraform_data.a"]
+    assert ws.ok("init").code == 0, "init again is harmless"
+
+
+def test_init_http_with_backend_config_settings(ws: Workspace, server: StateServer) -> None:
+    ws.write(HTTP + RESOURCE)
+    result = ws.ok("init", *http_flags(server))
+    assert 'Successfully configured the backend "http"!' in result.out
+    ws.apply()
+    assert not ws.state_file().exists(), "the state lives in the backend"
+    doc = server_state(server)
+    assert addresses(doc) == ["terraform_data.a"]
+    methods = server.methods()
+    assert "LOCK" in methods
+    assert "UNLOCK" in methods
+    assert "POST" in methods
+    with server.data.mutex:
+        assert server.data.locks == {}, "the lock is released after apply"
+    pulled = json.loads(ws.ok("state", "pull").out)
+    assert pulled["lineage"] == doc["lineage"]
+
+
+def test_init_http_with_a_backend_config_file(ws: Workspace, server: StateServer) -> None:
+    ws.write(HTTP + RESOURCE)
+    url = server.url("/from/file")
+    ws.write(
+        f'address        = "{url}"\nlock_address   = "{url}"\nunlock_address = "{url}"\n',
+        "http.hcl",
+    )
+    ws.ok("init", "-backend-config=http.hcl")
+    ws.apply()
+    assert addresses(server_state(server, "/from/file")) == ["terraform_data.a"]
+
+
+def test_backend_config_file_errors_name_the_file(ws: Workspace) -> None:
+    ws.write(HTTP + RESOURCE)
+    missing = ws.fails("init", "-backend-config=nope.hcl")
+    assert "Failed to read -backend-config file" in missing.err
+    assert "nope.hcl" in missing.err
+    ws.write('address = "http://x"\nblock {}\n', "bad.hcl")
+    bad = ws.fails("init", "-backend-config=bad.hcl")
+    assert "Invalid backend configuration file" in bad.err
+    assert "bad.hcl" in bad.err
+    unknown = ws.fails(
+        "init", "-backend-config=address=http://127.0.0.1:1/s", "-backend-config=colour=red"
+    )
+    assert "colour" in unknown.err
+    assert not (ws.path / ".terraform").exists()
+
+
+def test_changed_backend_config_needs_migrate_or_reconfigure(
+    ws: Workspace, server: StateServer
+) -> None:
+    ws.write(HTTP + RESOURCE)
+    ws.ok("init", *http_flags(server, "/one"))
+    ws.apply()
+    record = (ws.path / ".terraform" / "terraform.tfstate").read_bytes()
+    changed = ws.fails("init", *http_flags(server, "/two"))
+    assert "Error: Backend configuration changed" in changed.err
+    assert "-migrate-state" in changed.err
+    assert "-reconfigure" in changed.err
+    assert (ws.path / ".terraform" / "terraform.tfstate").read_bytes() == record
+    # -reconfigure: use the new settings, leave the old state where it is.
+    ws.ok("init", "-reconfigure", *http_flags(server, "/two"))
+    assert "No changes." not in ws.ok("plan").out, "the new backend's state is empty"
+    assert addresses(server_state(server, "/one")) == ["terraform_data.a"]
+    with server.data.mutex:
+        assert "/two" not in server.data.states
+
+
+def test_migrate_local_to_http_and_back_keeps_lineage_and_serial(
+    ws: Workspace, server: StateServer
+) -> None:
+    ws.write(RESOURCE)
+    ws.ok("init")
+    ws.apply()
+    ws.write(RESOURCE.replace('"x"', '"y"'))
+    ws.apply()
+    local = ws.state()
+    assert local["serial"] >= 2
+
+    ws.write(HTTP + RESOURCE.replace('"x"', '"y"'))
+    refused = ws.fails("init", *http_flags(server))
+    assert "Backend configuration changed" in refused.err
+    with server.data.mutex:
+        assert server.data.states == {}
+    migrated = ws.ok("init", "-migrate-state", *http_flags(server))
+    assert 'Migrating state from the "local" backend to the "http" backend' in migrated.out
+    remote = server_state(server)
+    assert (remote["lineage"], remote["serial"]) == (local["lineage"], local["serial"])
+    assert remote["resources"] == local["resources"]
+    assert not ws.state_file().exists(), "the local copy is gone once migrated"
+    assert (ws.path / "terraform.tfstate.backup").exists()
+    assert "No changes." in ws.ok("plan").out
+
+    ws.write(RESOURCE.replace('"x"', '"z"'))
+    assert "Backend configuration changed" in ws.fails("plan").err
+    ws.ok("init", "-migrate-state")
+    back = ws.state()
+    assert (back["lineage"], back["serial"]) == (local["lineage"], local["serial"])
+    ws.apply()
+    assert ws.state()["serial"] > local["serial"]
+    assert ws.state()["lineage"] == local["lineage"]
+
+
+def test_commands_before_init_with_a_backend_block(ws: Workspace) -> None:
+    ws.write(HTTP + RESOURCE)
+    for args in (["plan"], ["apply", "-auto-approve"], ["state", "list"], ["output"]):
+        result = ws.fails(*args)
+        assert 'Backend initialization required, please run "gitterra init"' in result.err
+        assert "main.tf" in result.err
+    assert sorted(ws.snapshot()) == ["main.tf"]
