@@ -5,6 +5,7 @@ ways, an unreachable server, and commands run before init."""
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 from tests.backends.state_server import StateServer
@@ -139,6 +140,21 @@ def test_migrate_local_to_http_and_back_keeps_lineage_and_serial(
     ws.apply()
     assert ws.state()["serial"] > local["serial"]
     assert ws.state()["lineage"] == local["lineage"]
+
+
+def test_unreachable_http_backend(ws: Workspace) -> None:
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ws.write(HTTP + RESOURCE)
+    before = ws.snapshot()
+    result = ws.fails(
+        "init", f"-backend-config=address=http://127.0.0.1:{port}/s", "-backend-config=retry_max=0"
+    )
+    assert "Error: Failed to load state" in result.err
+    assert f"127.0.0.1:{port}" in result.err
+    assert ws.snapshot() == before, "nothing recorded"
+    assert not (ws.path / ".terraform").exists()
 
 
 def test_commands_before_init_with_a_backend_block(ws: Workspace) -> None:

@@ -154,6 +154,7 @@ def _init_backend(ui: UI, wd: Workdir, module: config.Module, opts: flags.Parsed
                     '-reconfigure".',
                 )
             )
+    _read_current_state(wd, new_backend)
     DATA_DIR.mkdir(exist_ok=True)
     BACKEND_FILE.write_text(BackendRecord(kind, settings).to_json())
     BACKEND_FILE.chmod(0o600)
@@ -162,6 +163,17 @@ def _init_backend(ui: UI, wd: Workdir, module: config.Module, opts: flags.Parsed
             f'\nSuccessfully configured the backend "{kind}"! gitterra will automatically\n'
             "use this backend unless the backend configuration changes."
         )
+
+
+def _read_current_state(wd: Workdir, backend: state.Backend) -> None:
+    """Read the selected workspace's state, as Terraform's init does, so that an unreachable or
+    misconfigured backend fails here, before anything is recorded."""
+    workspace = wd.workspace()
+    try:
+        if workspace in backend.workspaces():
+            state.Manager(backend.client(workspace)).read()
+    except state.StateError as exc:
+        raise wd.fail(Diagnostic.error("Failed to load state", str(exc))) from exc
 
 
 def _has_state(backend: state.Backend) -> bool:
