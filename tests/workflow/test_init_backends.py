@@ -164,3 +164,20 @@ def test_commands_before_init_with_a_backend_block(ws: Workspace) -> None:
         assert 'Backend initialization required, please run "gitterra init"' in result.err
         assert "main.tf" in result.err
     assert sorted(ws.snapshot()) == ["main.tf"]
+
+
+def test_changed_backend_block_settings_need_init(ws: Workspace, server: StateServer) -> None:
+    url = server.url()
+    ws.write(f'terraform {{\n  backend "http" {{\n    address = "{url}"\n  }}\n}}\n' + RESOURCE)
+    ws.ok("init")
+    ws.apply()
+    ws.write(
+        f'terraform {{\n  backend "http" {{\n    address = "{server.url("/moved")}"\n  }}\n}}\n'
+        + RESOURCE
+    )
+    result = ws.fails("plan")
+    assert "Backend initialization required" in result.err
+    assert "main.tf" in result.err
+    ws.ok("init", "-migrate-state")
+    assert "No changes." in ws.ok("plan").out
+    assert addresses(server_state(server, "/moved")) == ["terraform_data.a"]

@@ -9,7 +9,16 @@ from typing import Any
 from gitterra import config, lang, state
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
-from gitterra.cli._workdir import BACKEND_FILE, DATA_DIR, BackendRecord, CommandError, Workdir
+from gitterra.cli._workdir import (
+    BACKEND_FILE,
+    DATA_DIR,
+    BackendRecord,
+    CommandError,
+    Workdir,
+    block_settings,
+    constant_setting,
+    settings_hash,
+)
 from gitterra.diag import Diagnostic, DiagnosticError
 from gitterra.engine import _providers as engine_providers
 
@@ -74,9 +83,7 @@ def backend_settings(
     -backend-config in order (later wins)."""
     kind = module.backend.type if module.backend is not None else "local"
     settings: dict[str, Any] = {}
-    if module.backend is not None:
-        for attr in module.backend.config.attributes:
-            settings[attr.name] = _constant(attr, f'backend "{kind}"')
+    settings.update(block_settings(module))
     for item in extra:
         if "=" in item and not Path(item).is_file():
             key, _, value = item.partition("=")
@@ -84,23 +91,6 @@ def backend_settings(
         else:
             settings.update(_settings_file(wd, item))
     return kind, settings
-
-
-def _constant(attr: lang.Attribute, context: str) -> Any:
-    if lang.traversals(attr.expr):
-        raise CommandError(
-            Diagnostic.error(
-                "Variables not allowed",
-                "Variables may not be used here: pass backend settings with -backend-config.",
-                attr.expr.rng,
-                context,
-            )
-        )
-    try:
-        value = lang.evaluate(attr.expr, lang.Scope({}, {}))
-    except DiagnosticError as exc:
-        raise CommandError(*exc.diagnostics) from None
-    return value.to_python()
 
 
 def _settings_file(wd: Workdir, path: str) -> dict[str, Any]:
@@ -126,7 +116,7 @@ def _settings_file(wd: Workdir, path: str) -> dict[str, Any]:
                 block.type_rng,
             )
         )
-    return {a.name: _constant(a, path) for a in body.attributes}
+    return {a.name: constant_setting(a, path) for a in body.attributes}
 
 
 def _init_backend(ui: UI, wd: Workdir, module: config.Module, opts: flags.Parsed) -> None:
@@ -156,7 +146,8 @@ def _init_backend(ui: UI, wd: Workdir, module: config.Module, opts: flags.Parsed
             )
     _read_current_state(wd, new_backend)
     DATA_DIR.mkdir(exist_ok=True)
-    BACKEND_FILE.write_text(BackendRecord(kind, settings).to_json())
+    block_hash = settings_hash(block_settings(module)) if module.backend is not None else None
+    BACKEND_FILE.write_text(BackendRecord(kind, settings, block_hash).to_json())
     BACKEND_FILE.chmod(0o600)
     if module.backend is not None:
         ui.print(

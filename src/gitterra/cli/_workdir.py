@@ -5,6 +5,7 @@ on the state for the command's duration."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 from gitterra import backends, config, engine, lang, providers, state
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
-from gitterra.diag import Diagnostic, Diagnostics
+from gitterra.diag import Diagnostic, DiagnosticError, Diagnostics
 from gitterra.kits import LocalFileSystem, OverlayFileSystem
 from gitterra.lang import functions
 
@@ -45,18 +46,51 @@ def duration_seconds(text: str, flag: str) -> float:
 
 @dataclass(frozen=True, slots=True)
 class BackendRecord:
-    """What ``init`` recorded: the backend type and its full settings."""
+    """What ``init`` recorded: the backend type, its full settings, and (as Terraform's
+    ``hash``) a hash of the backend block's own settings, so that editing the block later is
+    noticed."""
 
     type: str
     config: dict[str, Any]
+    hash: int | None = None
 
     def to_json(self) -> str:
-        return (
-            json.dumps(
-                {"version": 3, "backend": {"type": self.type, "config": self.config}}, indent=2
+        backend: dict[str, Any] = {"type": self.type, "config": self.config}
+        if self.hash is not None:
+            backend["hash"] = self.hash
+        return json.dumps({"version": 3, "backend": backend}, indent=2) + "\n"
+
+
+def constant_setting(attr: lang.Attribute, context: str) -> Any:
+    """A backend setting's value: a constant (backend settings cannot refer to anything)."""
+    if lang.traversals(attr.expr):
+        raise CommandError(
+            Diagnostic.error(
+                "Variables not allowed",
+                "Variables may not be used here: pass backend settings with -backend-config.",
+                attr.expr.rng,
+                context,
             )
-            + "\n"
         )
+    try:
+        value = lang.evaluate(attr.expr, lang.Scope({}, {}))
+    except DiagnosticError as exc:
+        raise CommandError(*exc.diagnostics) from None
+    return value.to_python()
+
+
+def block_settings(module: config.Module) -> dict[str, Any]:
+    """The settings written in the module's backend block (without -backend-config)."""
+    if module.backend is None:
+        return {}
+    context = f'backend "{module.backend.type}"'
+    return {a.name: constant_setting(a, context) for a in module.backend.config.attributes}
+
+
+def settings_hash(settings: Mapping[str, Any]) -> int:
+    """A stable 64-bit hash of backend settings."""
+    text = json.dumps(settings, sort_keys=True, default=str).encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
 
 
 class Workdir:
@@ -151,7 +185,12 @@ class Workdir:
                 )
             ) from exc
         backend = data.get("backend") or {}
-        return BackendRecord(str(backend.get("type", "local")), dict(backend.get("config") or {}))
+        recorded_hash = backend.get("hash")
+        return BackendRecord(
+            str(backend.get("type", "local")),
+            dict(backend.get("config") or {}),
+            recorded_hash if isinstance(recorded_hash, int) else None,
+        )
 
     def backend(self, module: config.Module) -> state.Backend:
         record = self.backend_record()
@@ -161,6 +200,21 @@ class Workdir:
                     'Backend initialization required, please run "gitterra init"',
                     f'The configuration asks for the "{module.backend.type}" backend, which has '
                     "not been initialized in this working directory.",
+                    module.backend.rng,
+                )
+            )
+        if (
+            module.backend is not None
+            and record is not None
+            and record.hash is not None
+            and record.hash != settings_hash(block_settings(module))
+        ):
+            raise self.fail(
+                Diagnostic.error(
+                    'Backend initialization required, please run "gitterra init"',
+                    "The backend configuration block has changed since gitterra init. Run "
+                    "gitterra init with -migrate-state to move the state to the new settings, or "
+                    "with -reconfigure to use them without moving it.",
                     module.backend.rng,
                 )
             )
