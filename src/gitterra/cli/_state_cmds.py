@@ -4,7 +4,6 @@ state directly, under its lock."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from gitterra import config, engine, lang, state
@@ -310,7 +309,12 @@ def _push(ui: UI, argv: list[str]) -> int:
         raise flags.UsageError("state push needs one state file (or - for standard input)")
     path = opts.args[0]
     wd, manager = _open(ui)
-    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    try:
+        data = ui.inp.read().encode("utf-8") if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise wd.fail(
+            Diagnostic.error("Failed to read the state file", f"{path}: {exc.strerror or exc}")
+        ) from exc
     try:
         pushed = state.decode(data, path)
     except state.StateError as exc:
