@@ -65,6 +65,7 @@ COMMANDS: dict[str, Entry] = {
     "force-unlock": Entry(
         "_state_cmds", "run_force_unlock", "Release a stuck lock on the current workspace"
     ),
+    "server": Entry("_server", "run", "Run the gitterra server (local cloud, API, dashboard)"),
     "version": Entry("main", "run_version", "Show the current gitterra version"),
 }
 

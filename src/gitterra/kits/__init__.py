@@ -10,17 +10,21 @@
 """
 
 from gitterra.kits._dag import CycleError, Graph
+from gitterra.kits._endpoint import Endpoint, default_data_dir, find_endpoint
 from gitterra.kits._files import GlobPatternError, LocalFileSystem, clean_path
 from gitterra.kits._overlay import OverlayFileSystem
 from gitterra.kits._walk import WalkResult, walk
 
 __all__ = [
     "CycleError",
+    "Endpoint",
     "GlobPatternError",
     "Graph",
     "LocalFileSystem",
     "OverlayFileSystem",
     "WalkResult",
     "clean_path",
+    "default_data_dir",
+    "find_endpoint",
     "walk",
 ]

@@ -14,7 +14,6 @@ from typing import Any
 
 from gitterra.state import _gojson, _model
 
-
 #: Cached encodings of resource entries: id -> (the entry, its text). See :func:`encode`.
 FragmentCache = dict[int, tuple[_model.ResourceState, _gojson.Raw]]
 

@@ -1,0 +1,110 @@
+"""Running the server: data dir, admin token, ``server.json``, and uvicorn on a socket we bind
+ourselves (so ``--listen 127.0.0.1:0`` knows its port before anyone asks)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from gitterra.cloud import Cloud
+from gitterra.server._app import RouteInstaller, make_app
+from gitterra.server._auth import TokenCheck, ensure_admin_token
+
+log = logging.getLogger("gitterra.server")
+
+
+class ListenError(Exception):
+    """The server's address cannot be bound (in use, not permitted, malformed)."""
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host:
+        raise ListenError(f"--listen needs HOST:PORT, got {text!r}")
+    try:
+        number = int(port)
+    except ValueError:
+        raise ListenError(f"--listen port must be a number, got {port!r}") from None
+    if not 0 <= number <= 65535:
+        raise ListenError(f"--listen port {number} is out of range")
+    return host.strip("[]"), number
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.listen(512)
+    sock.setblocking(False)
+    return sock
+
+
+@dataclass(slots=True)
+class Running:
+    url: str
+    token: str
+    data_dir: Path
+
+
+def prepare(data_dir: Path, sock: socket.socket) -> Running:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    token = ensure_admin_token(data_dir)
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}"
+    info = {"url": url, "pid": os.getpid()}
+    tmp = data_dir / "server.json.tmp"
+    tmp.write_text(json.dumps(info) + "\n")
+    tmp.replace(data_dir / "server.json")
+    return Running(url, token, data_dir)
+
+
+def serve(
+    data_dir: Path,
+    listen: str,
+    installers: list[RouteInstaller],
+    on_ready: Callable[[Running], None] | None = None,
+) -> None:
+    """Run until SIGINT/SIGTERM (clean stop: instances stopped, listeners closed)."""
+    host, port = parse_listen(listen)
+    sock = bind(host, port)
+    running = prepare(data_dir, sock)
+    cloud = Cloud(data_dir, running.url)
+    app = make_app(cloud, TokenCheck(running.token), installers)
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", timeout_graceful_shutdown=10, access_log=False
+    )
+    server = uvicorn.Server(config)
+
+    async def main() -> None:
+        task = asyncio.create_task(server.serve(sockets=[sock]), name="uvicorn")
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if server.started and on_ready is not None:
+            on_ready(running)
+        await task
+
+    try:
+        asyncio.run(main())
+    finally:
+        sock.close()
+        try:
+            info = json.loads((data_dir / "server.json").read_text())
+            if info.get("pid") == os.getpid():
+                (data_dir / "server.json").unlink()
+        except (OSError, ValueError):
+            pass
