@@ -49,6 +49,18 @@ class Workspace:
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
+    def process_start(self, *args: str) -> subprocess.Popen[str]:
+        """``gitterra ARGS`` started as a real process (stdin closed, output captured)."""
+        return subprocess.Popen(
+            [str(GITTERRA), *args],
+            cwd=self.path,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+
     def ok(self, *args: str, stdin: str = "") -> Result:
         """Run and insist on exit status 0."""
         result = self.run(*args, stdin=stdin)
