@@ -144,7 +144,7 @@ class Planner(Walker):
         prior = self.prior.resource(str(ar))
         if self.opts.mode == "destroy":
             data.expansion = _prior_expansion(prior)
-            return await self._destroy_all(ar, prior, key, provider, schema, data)
+            return await self._destroy_all(ar, prior, key, res, schema, data)
         exp = self.expand(self.ctx.scope(mi), res.count, res.for_each, res.describe())
         if exp is None:
             return False
@@ -161,7 +161,7 @@ class Planner(Walker):
             ok = (
                 await self._instance(node, inst, res, key, provider, schema, bindings, prior) and ok
             )
-        return await self._orphans(ar, prior, exp, key, provider, schema) and ok
+        return await self._orphans(ar, prior, exp, key, res, schema) and ok
 
     async def _instance(
         self,
@@ -365,19 +365,23 @@ class Planner(Walker):
         ar: AbsResource,
         prior: state.ResourceState | None,
         key: str,
-        provider: Provider,
+        res: config.Resource,
         schema: ResourceSchema,
         data: ResourceData,
     ) -> bool:
         if prior is None:
             return True
+        ok = True
         prov_addr = self.providers.state_address(key)
         for k, instance in sorted(prior.instances.items(), key=lambda kv: _key_order(kv[0])):
             inst = ar.instance(k)
             if instance.current is not None:
                 value = object_value(instance.current, schema)
                 data.values[k] = value
-                if ar.resource.mode == "managed":
+                if ar.resource.mode == "managed" and res.lifecycle.prevent_destroy:
+                    self.diags.add(_prevent_destroy(inst, res))
+                    ok = False
+                elif ar.resource.mode == "managed":
                     self.changes.append(
                         ResourceChange(
                             inst,
@@ -400,7 +404,7 @@ class Planner(Walker):
                         dependencies=tuple(obj.dependencies),
                     )
                 )
-        return True
+        return ok
 
     async def _orphans(
         self,
@@ -408,11 +412,12 @@ class Planner(Walker):
         prior: state.ResourceState | None,
         exp: Expansion,
         key: str,
-        provider: Provider,
+        res: config.Resource,
         schema: ResourceSchema,
     ) -> bool:
         if prior is None:
             return True
+        ok = True
         keep = set(exp.keys)
         prov_addr = self.providers.state_address(key)
         for k, instance in sorted(prior.instances.items(), key=lambda kv: _key_order(kv[0])):
@@ -429,6 +434,10 @@ class Planner(Walker):
             ]:
                 if obj is None or ar.resource.mode == "data":
                     continue
+                if dk is None and res.lifecycle.prevent_destroy:
+                    self.diags.add(_prevent_destroy(inst, res))
+                    ok = False
+                    continue
                 self.changes.append(
                     ResourceChange(
                         inst,
@@ -441,7 +450,7 @@ class Planner(Walker):
                         dependencies=tuple(obj.dependencies),
                     )
                 )
-        return True
+        return ok
 
     async def plan_orphan_resources(self) -> None:
         """Resources in state that no configuration (or no module instance) asks for."""

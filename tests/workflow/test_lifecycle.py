@@ -1,0 +1,161 @@
+"""lifecycle: create_before_destroy (observed order), prevent_destroy, ignore_changes,
+replace_triggered_by."""
+
+from __future__ import annotations
+
+import json
+
+from tests.workflow.conftest import Workspace, addresses, attrs
+
+CBD = """
+variable "v" {
+  type    = string
+  default = "one"
+}
+resource "local_file" "f" {
+  filename = "f-${var.v}.txt"
+  content  = var.v
+  lifecycle {
+    create_before_destroy = %s
+  }
+  provisioner "local-exec" {
+    command = "echo create ${self.filename} $(ls f-*.txt | tr '\\n' ' ') >> log.txt"
+  }
+  provisioner "local-exec" {
+    when    = destroy
+    command = "echo destroy ${self.filename} $(ls f-*.txt | tr '\\n' ' ') >> log.txt"
+  }
+}
+"""
+
+
+def test_create_before_destroy_order(ws: Workspace) -> None:
+    ws.write(CBD % "true")
+    ws.apply()
+    plan = json.loads(ws.ok("plan", "-json", "-var=v=two").out)
+    (rc,) = plan["resource_changes"]
+    assert rc["change"]["actions"] == ["create", "delete"]
+    assert "+/- resource" in ws.ok("plan", "-var=v=two").out
+    ws.apply("-var=v=two")
+    # Each line: the event, then the files that existed when its provisioner ran.
+    assert (ws.path / "log.txt").read_text().splitlines() == [
+        "create f-one.txt f-one.txt",
+        "create f-two.txt f-one.txt f-two.txt",
+        "destroy f-one.txt f-one.txt f-two.txt",
+    ]
+    assert not (ws.path / "f-one.txt").exists()
+    doc = ws.state()
+    assert attrs(doc, "local_file.f")["filename"] == "f-two.txt"
+    (inst,) = doc["resources"][0]["instances"]
+    assert "deposed" not in inst
+    assert inst["create_before_destroy"] is True
+
+
+def test_destroy_before_create_by_default(ws: Workspace) -> None:
+    ws.write(CBD % "false")
+    ws.apply()
+    assert "-/+ resource" in ws.ok("plan", "-var=v=two").out
+    ws.apply("-var=v=two")
+    assert (ws.path / "log.txt").read_text().splitlines() == [
+        "create f-one.txt f-one.txt",
+        "destroy f-one.txt f-one.txt",
+        "create f-two.txt f-two.txt",
+    ]
+
+
+PREVENT = """
+variable "v" {
+  type    = string
+  default = "one"
+}
+resource "terraform_data" "keep" {
+  count            = %d
+  triggers_replace = var.v
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+"""
+
+
+def test_prevent_destroy_blocks_destroy_and_replace(ws: Workspace) -> None:
+    ws.write(PREVENT % 1)
+    ws.apply()
+    before = ws.state_file().read_bytes()
+    message = (
+        "Resource terraform_data.keep[0] has lifecycle.prevent_destroy set, but the plan calls "
+        "for this resource to be destroyed."
+    )
+    for args in (
+        ["plan", "-var=v=two"],
+        ["apply", "-auto-approve", "-var=v=two"],
+        ["destroy", "-auto-approve"],
+        ["plan", "-destroy"],
+    ):
+        result = ws.fails(*args)
+        assert "Error: Instance cannot be destroyed" in result.err, args
+        assert message in result.err
+        assert "main.tf" in result.err
+    ws.write(PREVENT % 0)
+    shrink = ws.fails("apply", "-auto-approve")
+    assert "Error: Instance cannot be destroyed" in shrink.err
+    assert ws.state_file().read_bytes() == before
+    # In-place changes are allowed.
+    ws.write(PREVENT % 1 + 'resource "terraform_data" "other" {}\n')
+    ws.apply()
+
+
+def test_ignore_changes(ws: Workspace) -> None:
+    module = """
+    resource "terraform_data" "d" {
+      input = "%s"
+      lifecycle {
+        ignore_changes = [input]
+      }
+    }
+    resource "terraform_data" "all" {
+      triggers_replace = "%s"
+      lifecycle {
+        ignore_changes = all
+      }
+    }
+    """
+    ws.write(module % ("one", "one"))
+    ws.apply()
+    ws.write(module % ("two", "two"))
+    assert ws.run("plan", "-detailed-exitcode").code == 0
+    ws.apply()
+    doc = ws.state()
+    assert attrs(doc, "terraform_data.d")["input"]["value"] == "one"
+    assert attrs(doc, "terraform_data.all")["triggers_replace"]["value"] == "one"
+
+
+def test_replace_triggered_by(ws: Workspace) -> None:
+    module = """
+    resource "terraform_data" "trigger" {
+      input = "%s"
+    }
+    resource "terraform_data" "dependent" {
+      input = "constant"
+      lifecycle {
+        replace_triggered_by = [terraform_data.trigger]
+      }
+    }
+    """
+    ws.write(module % "one")
+    ws.apply()
+    ident = attrs(ws.state(), "terraform_data.dependent")["id"]
+    assert ws.run("plan", "-detailed-exitcode").code == 0
+    ws.write(module % "two")
+    doc = json.loads(ws.ok("plan", "-json").out)
+    changes = {rc["address"]: rc for rc in doc["resource_changes"]}
+    assert changes["terraform_data.trigger"]["change"]["actions"] == ["update"]
+    assert changes["terraform_data.dependent"]["change"]["actions"] == ["delete", "create"]
+    assert changes["terraform_data.dependent"]["action_reason"] == "replace_by_triggers"
+    text = ws.ok("plan").out
+    assert (
+        "# terraform_data.dependent will be replaced due to changes in replace_triggered_by" in text
+    )
+    ws.apply()
+    assert attrs(ws.state(), "terraform_data.dependent")["id"] != ident
+    assert addresses(ws.state()) == ["terraform_data.dependent", "terraform_data.trigger"]
