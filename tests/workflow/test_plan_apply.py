@@ -271,3 +271,45 @@ def test_destroy(ws: Workspace) -> None:
     assert doc["resources"] == []
     assert doc["outputs"] == {}
     assert "No changes." in ws.ok("destroy", "-auto-approve").out
+
+
+def test_target_leaves_other_deletions_alone(ws: Workspace) -> None:
+    ws.write(
+        'resource "terraform_data" "a" {}\n'
+        'resource "terraform_data" "n" {\n  count = 2\n}\n'
+        'resource "terraform_data" "gone" {}\n'
+    )
+    ws.apply()
+    ws.write(
+        'resource "terraform_data" "a" {\n  input = "changed"\n}\n'
+        'resource "terraform_data" "n" {\n  count = 1\n}\n'
+    )
+    assert actions(plan_json(ws, "-target=terraform_data.a")) == {
+        "terraform_data.a": (["update"], None)
+    }
+    assert actions(plan_json(ws, "-target=terraform_data.n")) == {
+        "terraform_data.n[1]": (["delete"], "delete_because_count_index")
+    }
+    assert actions(plan_json(ws, "-target=terraform_data.gone")) == {
+        "terraform_data.gone": (["delete"], "delete_because_no_resource_config")
+    }
+    ws.apply("-target=terraform_data.a")
+    assert addresses(ws.state()) == [
+        "terraform_data.a",
+        "terraform_data.gone",
+        "terraform_data.n[0]",
+        "terraform_data.n[1]",
+    ]
+
+
+def test_destroy_with_target_takes_the_target_and_its_dependents(ws: Workspace) -> None:
+    ws.write(CHAIN + 'resource "terraform_data" "other" {}\n')
+    ws.apply()
+    doc = plan_json(ws, "-destroy", "-target=terraform_data.b")
+    assert set(actions(doc)) == {"terraform_data.b", "terraform_data.c"}
+    assert set(actions(plan_json(ws, "-destroy", "-target=terraform_data.c"))) == {
+        "terraform_data.c"
+    }
+    out = ws.ok("destroy", "-auto-approve", "-target=terraform_data.b").out
+    assert destroy_order(out) == ["terraform_data.c", "terraform_data.b"]
+    assert addresses(ws.state()) == ["terraform_data.a", "terraform_data.other"]

@@ -80,6 +80,7 @@ class Planner(Walker):
         self.visited: set[str] = set()
         self.dependencies_of_targets: set[Node] = set()
         self.in_scope = self._targeted_nodes()
+        self._dependents: set[str] | None = None
 
     # ---- targets ----
 
@@ -95,6 +96,42 @@ class Planner(Walker):
         }
         self.dependencies_of_targets = set().union(*(self.cg.resource_deps[n] for n in direct))
         return direct | self.dependencies_of_targets
+
+    def _deletion_in_scope(self, inst: ResourceInstance) -> bool:
+        """Whether deleting ``inst`` belongs in the plan: always without -target; otherwise when
+        a target names it or, destroying, when it depends on what a target names (through the
+        dependencies state records), so that it goes first."""
+        if not self.opts.targets or any(t.contains(inst) for t in self.opts.targets):
+            return True
+        return self.opts.mode == "destroy" and _config_address(inst.abs_resource) in (
+            self._destroy_dependents()
+        )
+
+    def _destroy_dependents(self) -> set[str]:
+        """Configuration addresses of the resources in state that depend, directly or not, on
+        an object a target names."""
+        if self._dependents is None:
+            depends: dict[str, set[str]] = {}
+            seeds: set[str] = set()
+            for rs in self.prior.resources.values():
+                ar = _abs_from_state(rs)
+                addr = _config_address(ar)
+                for k, instance in rs.instances.items():
+                    for obj in (instance.current, *instance.deposed.values()):
+                        if obj is not None:
+                            depends.setdefault(addr, set()).update(obj.dependencies)
+                    if any(t.contains(ar.instance(k)) for t in self.opts.targets):
+                        seeds.add(addr)
+            dependents: set[str] = set()
+            grew = True
+            while grew:
+                grew = False
+                for addr, deps in depends.items():
+                    if addr not in dependents and deps & (seeds | dependents):
+                        dependents.add(addr)
+                        grew = True
+            self._dependents = dependents
+        return self._dependents
 
     def _instance_targeted(self, node: Node, inst: ResourceInstance) -> bool:
         if self.in_scope is None:
@@ -378,6 +415,9 @@ class Planner(Walker):
             if instance.current is not None:
                 value = object_value(instance.current, schema)
                 data.values[k] = value
+            if not self._deletion_in_scope(inst):
+                continue
+            if instance.current is not None:
                 if ar.resource.mode == "managed" and res.lifecycle.prevent_destroy:
                     self.diags.add(_prevent_destroy(inst, res))
                     ok = False
@@ -424,6 +464,8 @@ class Planner(Walker):
             if k in keep:
                 continue
             inst = ar.instance(k)
+            if not self._deletion_in_scope(inst):
+                continue
             if exp.kind is None or (isinstance(k, int) != (exp.kind == "list")):
                 reason = Reason.WRONG_REPETITION
             else:
@@ -478,6 +520,8 @@ class Planner(Walker):
             ar = _abs_from_state(rs)
             for k, instance in sorted(rs.instances.items(), key=lambda kv: _key_order(kv[0])):
                 inst = ar.instance(k)
+                if not self._deletion_in_scope(inst):
+                    continue
                 for obj, dk in [
                     (instance.current, None),
                     *((o, d) for d, o in sorted(instance.deposed.items())),
@@ -536,6 +580,12 @@ def _resource_of(node: Node) -> Resource:
         return Resource("data", rtype, rname)
     rtype, rname = name.split(".", 1)
     return Resource("managed", rtype, rname)
+
+
+def _config_address(ar: AbsResource) -> str:
+    """``module.a.aws_lb.x``: the resource's address in the configuration (no keys), as state
+    records dependencies."""
+    return "".join(f"module.{n}." for n in ar.module.module_path) + str(ar.resource)
 
 
 def _abs_from_state(rs: state.ResourceState) -> AbsResource:
