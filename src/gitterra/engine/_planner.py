@@ -229,7 +229,8 @@ class Planner(Walker):
                 )
         prior_obj = instance.current if instance is not None else None
         prior_val = object_value(prior_obj, schema) if prior_obj is not None else None
-        if prior_val is not None and self.opts.refresh:
+        if prior_val is not None and self.opts.refresh and res.mode == "managed":
+            # Data sources are not refreshed: they are read again below, as Terraform does.
             prior_val = await self._refresh(inst, res, provider, schema, prior_val, prov_addr)
             if prior_val is None and self.diags.has_errors:
                 return False
