@@ -65,3 +65,11 @@ def test_a_changed_file_is_read_again_not_reported_as_drift(ws: Workspace) -> No
     assert "# local_file.made must be replaced" in text
     ws.apply()
     assert (ws.path / "made.txt").read_text() == "made from changed"
+
+
+def test_a_missing_file_is_an_error_naming_the_data_source(ws: Workspace) -> None:
+    ws.write(MODULE)
+    result = ws.fails("plan")
+    assert "Read local file data source error" in result.err
+    assert "data.local_file.in" in result.err or 'data "local_file" "in"' in result.err
+    assert not ws.state_file().exists()

@@ -313,3 +313,18 @@ def test_destroy_with_target_takes_the_target_and_its_dependents(ws: Workspace) 
     out = ws.ok("destroy", "-auto-approve", "-target=terraform_data.b").out
     assert destroy_order(out) == ["terraform_data.c", "terraform_data.b"]
     assert addresses(ws.state()) == ["terraform_data.a", "terraform_data.other"]
+
+
+def test_a_provider_error_during_apply_names_the_resource(ws: Workspace) -> None:
+    (ws.path / "blocker").write_text("a file where a directory should be")
+    ws.write(
+        'resource "local_file" "f" {\n  filename = "blocker/f.txt"\n  content  = "x"\n}\n'
+        'resource "terraform_data" "ok" {}\n'
+        'resource "terraform_data" "after" {\n  input = local_file.f.id\n}\n'
+    )
+    result = ws.fails("apply", "-auto-approve")
+    assert "local_file.f: Creation errored" in result.out
+    assert "Error: Create local file error" in result.err
+    assert 'on main.tf:1:1, in resource "local_file" "f"' in result.err
+    # What did not depend on the failure was applied and recorded; its dependent was skipped.
+    assert addresses(ws.state()) == ["terraform_data.ok"]

@@ -20,7 +20,7 @@ from gitterra.engine import _state_ops as ops
 from gitterra.engine import _values_json as vj
 from gitterra.engine._addrs import AbsResource, ModuleInstance, Resource, ResourceInstance
 from gitterra.engine._context import Expansion, ResourceData, WalkContext
-from gitterra.engine._decode_config import decode_body
+from gitterra.engine._decode_config import decode_body, place
 from gitterra.engine._graph import ConfigGraph, Node, module_at
 from gitterra.engine._hooks import ApplyHooks
 from gitterra.engine._marks import mark_schema
@@ -340,7 +340,11 @@ class Applier(Walker):
                 break
             self.hooks.still(change, operation, time.monotonic() - started)
         result = task.result()
-        self.diags.extend(d.with_context(str(change.addr)) for d in result.diagnostics)
+        res = self._config_of(change.addr)
+        if res is not None:  # placed at the resource's block, as in plan
+            self.diags.extend(place(result.diagnostics, res.config, res.rng, res.describe()))
+        else:
+            self.diags.extend(d.with_context(str(change.addr)) for d in result.diagnostics)
         failed = result.diagnostics.has_errors
         value = result.state
         object_id = None

@@ -267,7 +267,7 @@ class Planner(Walker):
         prov_addr: str,
     ) -> lang.Value | None:
         result = await provider.read_resource(res.type, prior_val.unmark_deep())
-        self.diags.extend(d.with_context(res.describe()) for d in result.diagnostics)
+        self.diags.extend(place(result.diagnostics, res.config, res.rng, res.describe()))
         if result.diagnostics.has_errors:
             return None
         now = mark_schema(schema.block, result.state) if result.state is not None else None
@@ -381,7 +381,7 @@ class Planner(Walker):
         )
         if cfg_val.is_wholly_known() and not depends_pending:
             result = await provider.read_data_source(res.type, cfg_val.unmark_deep())
-            self.diags.extend(d.with_context(res.describe()) for d in result.diagnostics)
+            self.diags.extend(place(result.diagnostics, res.config, res.rng, res.describe()))
             if result.diagnostics.has_errors or result.state is None:
                 return False
             value = mark_schema(
