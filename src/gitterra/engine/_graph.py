@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from gitterra import config, lang
+from gitterra.diag import Diagnostic, SourceRange
 from gitterra.kits import Graph
 
 NodeKind = Literal["var", "local", "output", "call", "resource", "provider"]
@@ -233,3 +234,54 @@ def _resource_deps(g: Graph[Node]) -> dict[Node, frozenset[Node]]:
                 stack.extend(g.dependencies(n))
         out[node] = frozenset(found)
     return out
+
+
+def self_references(root: config.Module) -> list[Diagnostic]:
+    """Resources whose own configuration names them (Terraform's "Self-referential block"). The
+    graph leaves such edges out, so they are found here; ``self`` is the way to refer to the
+    object itself in provisioners."""
+    out = []
+    for path, module in _modules(root):
+        for addr, res in module.resources.items():
+            node = Node("resource", path, addr)
+            exprs = [e for e in (res.count, res.for_each) if e is not None]
+            exprs += _body_exprs(res.config)
+            for prov in res.provisioners:
+                exprs += _body_exprs(prov.config)
+            for expr in exprs:
+                for trav in lang.traversals(expr):
+                    if node in traversal_nodes(trav, module, path):
+                        out.append(
+                            Diagnostic.error(
+                                "Self-referential block",
+                                f"Configuration for {node} may not refer to itself.",
+                                trav.rng,
+                                res.describe(),
+                            )
+                        )
+    return out
+
+
+def declaration_range(root: config.Module, node: Node) -> SourceRange | None:
+    """Where ``node`` is declared, for messages that name it."""
+    try:
+        module = module_at(root, node.path)
+    except KeyError:
+        return None
+    decl: config.Resource | config.Local | config.Variable | config.Output | None
+    decl = None
+    if node.kind == "resource":
+        decl = module.resources.get(node.name)
+    elif node.kind == "local":
+        decl = module.locals.get(node.name)
+    elif node.kind == "var":
+        decl = module.variables.get(node.name)
+    elif node.kind == "output":
+        decl = module.outputs.get(node.name)
+    elif node.kind == "call":
+        call = module.module_calls.get(node.name)
+        return call.rng if call is not None else None
+    elif node.kind == "provider":
+        cfg = root.providers.get(node.name)
+        return cfg.rng if cfg is not None else None
+    return decl.rng if decl is not None else None

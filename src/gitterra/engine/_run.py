@@ -9,7 +9,13 @@ from gitterra.diag import Diagnostic, Diagnostics
 from gitterra.engine import _values_json as vj
 from gitterra.engine._applier import Applier, Persist
 from gitterra.engine._context import WalkContext
-from gitterra.engine._graph import ConfigGraph, build
+from gitterra.engine._graph import (
+    ConfigGraph,
+    Node,
+    build,
+    declaration_range,
+    self_references,
+)
 from gitterra.engine._hooks import ApplyHooks, NoHooks
 from gitterra.engine._plan import Action, OutputChange, Plan
 from gitterra.engine._planner import Planner, PlanOptions
@@ -19,16 +25,25 @@ from gitterra.kits import CycleError
 
 
 def _graph(root: config.Module, diags: Diagnostics) -> ConfigGraph | None:
+    found = self_references(root)
+    diags.extend(found)
+    if found:
+        return None
     cg = build(root)
     try:
         cg.graph.topological_order()
     except CycleError as exc:
-        names = ", ".join(str(n) for n in exc.cycle)
+        ranges = [declaration_range(root, n) if isinstance(n, Node) else None for n in exc.cycle]
+        chain = " -> ".join(
+            f"{n} ({rng})" if rng is not None else str(n)
+            for n, rng in zip(exc.cycle, ranges, strict=True)
+        )
         diags.add(
             Diagnostic.error(
                 "Cycle",
-                f"The configuration's references form a cycle: {names}. Break it by removing "
+                f"The configuration's references form a cycle: {chain}. Break it by removing "
                 "one of the references.",
+                ranges[0],
             )
         )
         return None
