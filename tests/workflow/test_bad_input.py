@@ -14,6 +14,10 @@ CASES = {
         'resource "local_fiel" "x" {\n  filename = "x"\n}\n',
         ["Error: Invalid resource type", 'Did you mean "local_file"?', "main.tf:"],
     ),
+    "unknown provider": (
+        'resource "nope_thing" "x" {}\n',
+        ["Error: Provider not available", '"nope"', 'main.tf:1:1, in resource "nope_thing" "x"'],
+    ),
     "unknown attribute": (
         'resource "terraform_data" "x" {\n  inptu = 1\n}\n',
         ["Error: Unsupported argument", 'Did you mean "input"?', "main.tf:2:"],

@@ -322,12 +322,23 @@ class Walker(abc.ABC):
 
     # ---- providers ----
 
+    def _use(self, key: str) -> tuple[SourceRange | None, str | None]:
+        """Where the configuration asks for provider ``key`` (its provider block, else the first
+        resource using it), with that block as context."""
+        cfg = self.ctx.root.providers.get(key)
+        if cfg is not None:
+            return cfg.rng, f'provider "{key}"'
+        for node in sorted(n for n, k in self.cg.providers.items() if k == key):
+            res = module_at(self.ctx.root, node.path).resources[node.name]
+            return res.rng, res.describe()
+        return None, None
+
     async def provider(self, node: Node) -> bool:
         key = node.name
         try:
             provider = self.providers.get(key)
         except ProviderError as exc:
-            self.diags.add(Diagnostic.error("Provider not available", str(exc)))
+            self.diags.add(Diagnostic.error("Provider not available", str(exc), *self._use(key)))
             return False
         cfg = self.ctx.root.providers.get(key)
         schema = provider.schema().provider
