@@ -68,6 +68,10 @@ def test_bad_configuration_changes_nothing(ws: Workspace, name: str) -> None:
     ws.apply()
     ws.write(GOOD + text, "main.tf")
     before = ws.snapshot()
-    for args in (["plan", "-detailed-exitcode"], ["apply", "-auto-approve"]):
+    for args in (
+        ["plan", "-detailed-exitcode"],
+        ["apply", "-auto-approve"],
+        ["destroy", "-auto-approve"],
+    ):
         ws.fails(*args)
     assert ws.snapshot() == before

@@ -181,6 +181,8 @@ class Planner(Walker):
         prior = self.prior.resource(str(ar))
         if self.opts.mode == "destroy":
             data.expansion = _prior_expansion(prior)
+            if not self._valid_for_destroy(mi, res, provider, schema):
+                return False
             return await self._destroy_all(ar, prior, key, res, schema, data)
         exp = self.expand(self.ctx.scope(mi), res.count, res.for_each, res.describe())
         if exp is None:
@@ -199,6 +201,27 @@ class Planner(Walker):
                 await self._instance(node, inst, res, key, provider, schema, bindings, prior) and ok
             )
         return await self._orphans(ar, prior, exp, key, res, schema) and ok
+
+    def _valid_for_destroy(
+        self, mi: ModuleInstance, res: config.Resource, provider: Provider, schema: ResourceSchema
+    ) -> bool:
+        """Check the configuration against the schema before destroying, as Terraform validates
+        before any plan: a broken configuration destroys nothing. ``count.index`` and ``each``
+        are unknown here, since a destroy plan does not expand configuration."""
+        bindings: dict[str, lang.Value] = {}
+        if res.count is not None:
+            bindings["count"] = lang.object_val({"index": lang.unknown_val(lang.NUMBER)})
+        if res.for_each is not None:
+            bindings["each"] = lang.object_val(
+                {"key": lang.unknown_val(lang.STRING), "value": lang.DYNAMIC_UNKNOWN}
+            )
+        scope = self.ctx.scope(mi, bindings)
+        cfg_val, found = decode_body(res.config, schema.block, scope, res.describe(), res.rng)
+        if not found.has_errors and res.mode == "managed":
+            checked = provider.validate_resource(res.type, cfg_val.unmark_deep())
+            found.extend(place(checked, res.config, res.rng, res.describe()))
+        self.diags.extend(found)
+        return not found.has_errors
 
     async def _instance(
         self,
