@@ -166,8 +166,14 @@ def test_refresh_detects_a_file_edited_outside(ws: Workspace) -> None:
     ws.apply()
     (ws.path / "f.txt").write_text("edited by hand")
     assert "No changes." in ws.ok("plan", "-refresh=false").out
+    # As hashicorp/local does: a file whose content differs is gone, so it is created again.
+    text = ws.ok("plan").out
+    assert "Objects have changed outside of gitterra" in text
+    assert "# local_file.f has been deleted" in text
+    assert "# local_file.f will be created" in text
     doc = plan_json(ws)
-    assert actions(doc)["local_file.f"][0] in (["create"], ["delete", "create"])
+    assert actions(doc) == {"local_file.f": (["create"], None)}
+    assert [d["address"] for d in doc["resource_drift"]] == ["local_file.f"]
     ws.apply()
     assert (ws.path / "f.txt").read_text() == "managed"
     assert "No changes." in ws.ok("plan").out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.backends.state_server import StateServer
 from tests.workflow.conftest import Workspace, addresses, attrs
 
 MODULE = 'resource "terraform_data" "w" {\n  input = terraform.workspace\n}\n'
@@ -79,3 +80,15 @@ def test_tf_workspace_environment_variable(ws: Workspace) -> None:
         "terraform_data.w"
     ]
     assert not ws.state_file().exists()
+
+
+def test_the_http_backend_has_only_the_default_workspace(
+    ws: Workspace, server: StateServer
+) -> None:
+    ws.write('terraform {\n  backend "http" {}\n}\n' + MODULE)
+    ws.ok("init", f"-backend-config=address={server.url()}")
+    result = ws.fails("workspace", "new", "dev")
+    assert "Failed to run workspace new" in result.err
+    assert "only the default workspace" in result.err
+    assert ws.ok("workspace", "list").out == "* default\n"
+    assert not (ws.path / ".terraform" / "environment").exists()

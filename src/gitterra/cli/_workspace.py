@@ -34,6 +34,13 @@ def run(ui: UI, argv: list[str]) -> int:
     wd = Workdir(ui)
     module = wd.load(validate=False)
     backend = wd.backend(module)
+    try:
+        return _subcommand(ui, wd, backend, sub, opts)
+    except state.StateError as exc:
+        raise wd.fail(Diagnostic.error(f"Failed to run workspace {sub}", str(exc))) from exc
+
+
+def _subcommand(ui: UI, wd: Workdir, backend: state.Backend, sub: str, opts: flags.Parsed) -> int:
     current = wd.workspace()
     if sub == "show":
         ui.print(current)
