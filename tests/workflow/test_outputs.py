@@ -99,3 +99,30 @@ def test_plan_shows_sensitive_output_changes_hidden(ws: Workspace) -> None:
     text = ws.ok("plan").out
     assert "+ password = (sensitive value)" in text
     assert "hunter2" not in text
+
+
+def test_sensitive_values_stay_hidden_in_later_plans(ws: Workspace) -> None:
+    module = """
+    variable "v" {
+      type    = string
+      default = "one"
+    }
+    variable "secret" {
+      type      = string
+      default   = "hunter2"
+      sensitive = true
+    }
+    resource "terraform_data" "d" {
+      input = %s
+    }
+    """
+    ws.write(module % '"${var.v}-${var.secret}"')
+    ws.apply()
+    assert "input" in json.dumps(ws.state()["resources"][0]["instances"][0]["sensitive_attributes"])
+    for args in ([], ["-refresh=false"]):
+        doc = json.loads(ws.ok("plan", "-json", "-var=v=two", *args).out)
+        assert doc["resource_changes"][0]["change"]["before_sensitive"] == {"input": True}
+    ws.write(module % "var.v")
+    text = ws.ok("plan").out
+    assert "~ input  = (sensitive value)" in text
+    assert '"one-hunter2" -> "one"' not in text

@@ -293,7 +293,12 @@ class Planner(Walker):
         self.diags.extend(place(result.diagnostics, res.config, res.rng, res.describe()))
         if result.diagnostics.has_errors:
             return None
-        now = mark_schema(schema.block, result.state) if result.state is not None else None
+        now = None
+        if result.state is not None:
+            # The prior object's marks carry over (sensitive config values stay hidden), as in
+            # Terraform's refresh.
+            marked = vj.mark_paths(result.state, vj.sensitive_paths(prior_val))
+            now = mark_schema(schema.block, marked)
         if now is None or not same(now, prior_val):
             action = Action.DELETE if now is None else Action.UPDATE
             self.drift.append(ResourceChange(inst, action, prov_addr, prior_val, now))
