@@ -8,6 +8,8 @@ import json
 import socket
 from typing import Any
 
+import pytest
+
 from tests.backends.state_server import StateServer
 from tests.workflow.conftest import Workspace, addresses
 
@@ -181,3 +183,18 @@ def test_changed_backend_block_settings_need_init(ws: Workspace, server: StateSe
     ws.ok("init", "-migrate-state")
     assert "No changes." in ws.ok("plan").out
     assert addresses(server_state(server, "/moved")) == ["terraform_data.a"]
+
+
+def test_http_address_missing_or_from_the_environment(
+    ws: Workspace, server: StateServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws.write(HTTP + RESOURCE)
+    missing = ws.fails("init", "-input=false")
+    assert "Error: Invalid backend configuration" in missing.err
+    assert "address" in missing.err
+    assert "TF_HTTP_ADDRESS" in missing.err
+    assert sorted(ws.snapshot()) == ["main.tf"]
+    monkeypatch.setenv("TF_HTTP_ADDRESS", server.url("/from/env"))
+    ws.ok("init", "-input=false")
+    ws.apply()
+    assert addresses(server_state(server, "/from/env")) == ["terraform_data.a"]
