@@ -123,3 +123,11 @@ def test_input_false_without_auto_approve_refuses(ws: Workspace) -> None:
     assert "No approval given" in result.err
     assert not ws.state_file().exists()
     assert not (ws.path / "f.txt").exists()
+
+
+def test_plan_out_to_an_unwritable_place(ws: Workspace) -> None:
+    ws.write(MODULE)
+    result = ws.fails("plan", "-out=missing-dir/tf.plan")
+    assert "Error: Failed to write plan file" in result.err
+    assert "missing-dir/tf.plan" in result.err
+    assert sorted(ws.snapshot()) == ["main.tf"]

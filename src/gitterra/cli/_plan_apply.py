@@ -151,7 +151,12 @@ def run_plan(ui: UI, argv: list[str]) -> int:
     out = opts.get_str("out")
     if out:
         meta = {"workspace": wd.workspace(), "backend": _backend_meta(wd)}
-        Path(out).write_bytes(engine.write_plan(the_plan, wd.sources, meta))
+        try:
+            Path(out).write_bytes(engine.write_plan(the_plan, wd.sources, meta))
+        except OSError as exc:
+            raise wd.fail(
+                Diagnostic.error("Failed to write plan file", f"{out}: {exc.strerror or exc}")
+            ) from exc
         ui.print(
             f"\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the "
             f'following command to apply:\n    gitterra apply "{out}"'
