@@ -1,0 +1,262 @@
+"""The build's one shell process: started in its own process group, fed through the driver.
+
+``BuildShell`` owns the process, its private directory (the driver, command files, exported
+values) and the task that reads the merged stdout/stderr pipe. Output lines go to ``on_output``
+as they arrive (decoded as UTF-8, invalid bytes replaced, lines longer than ``max_line``
+characters cut into pieces); a marker line from the driver completes the request waiting for it.
+
+Exceptions (see ``_errors``): ``ShellStartError`` when the shell cannot be started, ``ShellGone``
+when it ended while a request was waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import signal
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gitterra.pipeline import _driver, _errors
+
+_CHUNK = 65536
+#: Kept back when a long line is cut, so a marker is never cut in two (markers are shorter).
+_MARKER_ROOM = 128
+#: How long closing waits for the output pipe after its last holder was killed.
+_EOF_WAIT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who the shell runs as when that is not the runner's own user."""
+
+    uid: int
+    gid: int
+    groups: tuple[int, ...]
+
+
+class BuildShell:
+    """One shell serving requests through the driver protocol (see ``_driver``)."""
+
+    def __init__(
+        self,
+        proc: asyncio.subprocess.Process,
+        directory: Path,
+        nonce: str,
+        on_output: Callable[[str], None],
+        max_line: int,
+    ) -> None:
+        self._proc = proc
+        self._dir = directory
+        self._nonce = nonce
+        self._marker = re.compile(re.escape(nonce) + r" (\S+) (\d+)\Z")
+        self._on_output = on_output
+        self._max_line = max_line
+        self._markers: asyncio.Queue[tuple[str, int] | None] = asyncio.Queue()
+        self._reader_error: BaseException | None = None
+        self._reader = asyncio.create_task(self._read(), name=f"build-shell-{proc.pid}-output")
+        self._exited = asyncio.create_task(proc.wait(), name=f"build-shell-{proc.pid}-wait")
+        self._count = 0
+
+    @classmethod
+    async def start(
+        cls,
+        *,
+        shell: str,
+        workdir: Path,
+        env: Mapping[str, str],
+        identity: Identity | None,
+        on_output: Callable[[str], None],
+        max_line: int,
+    ) -> BuildShell:
+        """Start ``shell`` (``bash`` or ``/bin/sh``) in ``workdir`` with exactly ``env``."""
+        is_bash = shell == "bash"
+        path = shutil.which("bash") if is_bash else shell
+        if path is None or not os.access(path, os.X_OK):
+            raise _errors.ShellStartError(f"the shell {shell} is not installed on this machine")
+        argv = _driver.shell_argv(path, is_bash)
+        directory = Path(tempfile.mkdtemp(prefix="gitterra-build-"))
+        try:
+            _prepare(directory, _driver.driver_script(argv, is_bash), identity)
+            nonce = secrets.token_hex(16)
+            proc = await asyncio.create_subprocess_exec(
+                *argv,
+                str(directory / "driver.sh"),
+                str(directory),
+                nonce,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                cwd=workdir,
+                env=dict(env),
+                start_new_session=True,
+                user=identity.uid if identity else None,
+                group=identity.gid if identity else None,
+                extra_groups=list(identity.groups) if identity else None,
+            )
+        except (OSError, ValueError) as exc:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise _errors.ShellStartError(f"the shell {shell} could not be started: {exc}") from exc
+        return cls(proc, directory, nonce, on_output, max_line)
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.returncode is None
+
+    async def run(self, command: str) -> int:
+        """Run one command in the shell; its exit status."""
+        self._count += 1
+        name = str(self._count)
+        path = self._dir / "cmd" / name
+        path.write_text(command, encoding="utf-8")
+        path.chmod(0o644)
+        return await self._request(f"run {name}", name)
+
+    async def set_succeeding(self, succeeding: bool) -> None:
+        """Set and export ``CODEBUILD_BUILD_SUCCEEDING`` (1 or 0) in the shell."""
+        await self._request(f"succeeding {int(succeeding)}", "succeeding")
+
+    async def read_variables(self, names: Sequence[str]) -> dict[str, str]:
+        """The values of the shell variables ``names`` that are set."""
+        exported = self._dir / "exported"
+        exported.write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
+        exported.chmod(0o644)
+        await self._request("dump", "dump")
+        out: dict[str, str] = {}
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                data = (self._dir / "out" / name).read_bytes()
+                out[name] = data.decode("utf-8", errors="replace")
+        return out
+
+    async def _request(self, line: str, expect: str) -> int:
+        if self._proc.stdin is None or not self.alive:
+            raise _errors.ShellGone(self._proc.returncode)
+        try:
+            self._proc.stdin.write(line.encode("ascii") + b"\n")
+            await self._proc.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the shell is ending; its status comes below
+        while True:
+            item = await self._next()
+            if item is None:
+                raise _errors.ShellGone(self._proc.returncode)
+            ident, status = item
+            if ident == expect:
+                return status
+
+    async def _next(self) -> tuple[str, int] | None:
+        """The next marker, or None once the shell has exited and its output is read."""
+        if self._markers.empty() and not self._exited.done():
+            getter = asyncio.ensure_future(self._markers.get())
+            await asyncio.wait({getter, self._exited}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                return self._checked(getter.result())
+            getter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await getter
+        if self._markers.empty():
+            # The shell has exited; what it printed last may still be in the pipe.
+            await self._drain()
+        return self._checked(self._markers.get_nowait() if not self._markers.empty() else None)
+
+    def _checked(self, item: tuple[str, int] | None) -> tuple[str, int] | None:
+        if item is None and self._reader_error is not None:
+            raise self._reader_error
+        return item
+
+    async def _drain(self) -> None:
+        """Wait for the end of the output, killing what is left of the group if need be."""
+        if self._reader.done():
+            return
+        self._signal(signal.SIGTERM)
+        done, _ = await asyncio.wait({self._reader}, timeout=_EOF_WAIT)
+        if not done:
+            self._signal(signal.SIGKILL)
+            await asyncio.wait({self._reader}, timeout=_EOF_WAIT)
+
+    async def close(self, grace: float, *, kill: bool = False) -> None:
+        """End the shell and everything it started, then remove its private directory.
+
+        A normal end closes the shell's input (the driver exits) and then terminates what the
+        build left running; ``kill`` (timeout, stop) terminates the whole group at once. Each
+        time: SIGTERM, ``grace`` seconds, then SIGKILL.
+        """
+        try:
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+            if kill:
+                self._signal(signal.SIGTERM)
+            await asyncio.wait({self._exited}, timeout=grace)
+            self._signal(signal.SIGTERM)
+            await asyncio.wait({self._reader}, timeout=grace)
+            self._signal(signal.SIGKILL)
+            await asyncio.wait({self._reader, self._exited}, timeout=_EOF_WAIT)
+        finally:
+            for task in (self._reader, self._exited):
+                if not task.done():
+                    task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _signal(self, sig: signal.Signals) -> None:
+        """Signal the shell's whole process group (its pid: it leads a session of its own)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._proc.pid, sig)
+
+    async def _read(self) -> None:
+        stream = self._proc.stdout
+        assert stream is not None
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        buffer = ""
+        try:
+            while chunk := await stream.read(_CHUNK):
+                buffer = self._lines(buffer + decoder.decode(chunk))
+            buffer += decoder.decode(b"", final=True)
+            if buffer:
+                self._line(buffer)
+        except Exception as exc:  # handed to the waiting request (``_checked``), not swallowed
+            self._reader_error = exc
+        finally:
+            self._markers.put_nowait(None)
+
+    def _lines(self, buffer: str) -> str:
+        """Hand on the complete lines of ``buffer``; the incomplete rest is returned."""
+        *lines, rest = buffer.split("\n")
+        for line in lines:
+            self._line(line)
+        while len(rest) > self._max_line + _MARKER_ROOM:
+            self._on_output(rest[: self._max_line])
+            rest = rest[self._max_line :]
+        return rest
+
+    def _line(self, line: str) -> None:
+        line = line.removesuffix("\r")
+        index = line.rfind(self._nonce)
+        match = self._marker.match(line, index) if index >= 0 else None
+        if match is None:
+            self._on_output(line)
+            return
+        if index > 0:
+            self._on_output(line[:index])  # the command's last line had no newline
+        self._markers.put_nowait((match.group(1), int(match.group(2))))
+
+
+def _prepare(directory: Path, script: str, identity: Identity | None) -> None:
+    """The shell's private directory: readable by the shell's user only, ``out`` writable."""
+    (directory / "driver.sh").write_text(script, encoding="utf-8")
+    (directory / "driver.sh").chmod(0o644)
+    (directory / "cmd").mkdir(mode=0o755)
+    (directory / "out").mkdir(mode=0o700)
+    (directory / "exported").write_text("", encoding="utf-8")
+    if identity is not None:
+        os.chown(directory, identity.uid, identity.gid)
+        os.chown(directory / "out", identity.uid, identity.gid)
