@@ -75,3 +75,27 @@ def test_bad_configuration_changes_nothing(ws: Workspace, name: str) -> None:
     ):
         ws.fails(*args)
     assert ws.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{broken", "not valid JSON"),
+        (
+            '{"version": 4, "serial": 1, "lineage": "x", "resources": [{"mode": "managed"}]}',
+            "resources[0].type",
+        ),
+    ],
+)
+def test_a_damaged_state_file_is_named_and_left_alone(
+    ws: Workspace, content: str, message: str
+) -> None:
+    ws.write(GOOD)
+    ws.state_file().write_text(content)
+    before = ws.snapshot()
+    for args in (["plan"], ["apply", "-auto-approve"], ["state", "list"], ["output"]):
+        result = ws.fails(*args)
+        assert "Error: Failed to load state" in result.err
+        assert "terraform.tfstate" in result.err
+        assert message in result.err
+    assert ws.snapshot() == before
