@@ -66,6 +66,7 @@ COMMANDS: dict[str, Entry] = {
         "_state_cmds", "run_force_unlock", "Release a stuck lock on the current workspace"
     ),
     "server": Entry("_server", "run", "Run the gitterra server (local cloud, API, dashboard)"),
+    "cloud": Entry("_cloud", "run", "Show and act on the local cloud (instances, balancers...)"),
     "version": Entry("main", "run_version", "Show the current gitterra version"),
 }
 
