@@ -311,7 +311,7 @@ def _events(ui: UI, api: _Api, kind: str | None, since: int, follow: bool) -> No
         for event in page["items"]:
             seq, kind_ = str(event.get("seq", "")), str(event.get("kind", ""))
             ui.print(
-                f"{when(event.get('time'))}  {seq:>5}  {kind_:<16}  "
+                f"{when(event.get('time'))}  {seq:>5}  {kind_:<22}  "
                 f"{event.get('subject', '')}  {event.get('message', '')}"
             )
         shown += len(page["items"])
