@@ -62,7 +62,10 @@ def string(
         raise ValidationError(f"{field} must be a string, got {_kind(value)}", field)
     if len(value) < min_len:
         raise ValidationError(
-            f"{field} must not be empty" if min_len == 1 else f"{field} is too short", field
+            f"{field} must not be empty"
+            if min_len == 1
+            else f"{field} must be at least {min_len} characters",
+            field,
         )
     if len(value) > max_len:
         raise ValidationError(f"{field} is longer than {max_len} characters", field)
