@@ -119,13 +119,13 @@ def _decode(r: _yaml.Reader, root: yaml.Node, source: str) -> _model.Buildspec:
     for required in ("version", "phases"):
         if required not in fields:
             pos = Pos(root.start_mark.line + 1, root.start_mark.column + 1, root.start_mark.index)
-            what = "version: 0.2" if required == "version" else "the commands to run"
+            detail = (
+                "A buildspec starts with version: 0.2."
+                if required == "version"
+                else "A buildspec needs a phases section with the commands to run."
+            )
             r.diags.add(
-                Diagnostic.error(
-                    f'Missing key "{required}"',
-                    f"A buildspec needs {required}: {what}.",
-                    SourceRange(source, pos, pos),
-                )
+                Diagnostic.error(f'Missing key "{required}"', detail, SourceRange(source, pos, pos))
             )
     return _model.Buildspec(source, **fields)  # type: ignore[arg-type]  # keys checked above
 
@@ -141,8 +141,11 @@ def _version(r: _yaml.Reader, node: yaml.Node) -> None:
     if number == 0.1:
         r.error(node, "Buildspec version 0.1 is not supported", _V01)
         return
-    shown = f'"{text}"' if isinstance(text, str) else _yaml.kind(node)
-    r.error(node, f"Unsupported buildspec version {shown}", "gitterra runs version: 0.2.")
+    if isinstance(text, str):
+        r.error(node, f'Unsupported buildspec version "{text}"', "gitterra runs version: 0.2.")
+    else:
+        detail = f"version is {_yaml.kind(node)}; gitterra runs version: 0.2."
+        r.error(node, "Unsupported buildspec version", detail)
 
 
 def _phases(r: _yaml.Reader, node: yaml.Node) -> tuple[_model.Phase, ...]:

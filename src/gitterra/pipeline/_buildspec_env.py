@@ -114,7 +114,7 @@ def _names(r: _yaml.Reader, node: yaml.Node) -> tuple[str, ...]:
     names: list[str] = []
     for index, item in enumerate(r.sequence(node, "env.exported-variables")):
         path = f"env.exported-variables[{index}]"
-        name = r.text(item, path, "write the variable's name")
+        name = r.text(item, path, "quote it")
         if name is None:
             continue
         if not _NAME.fullmatch(name):

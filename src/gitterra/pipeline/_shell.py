@@ -147,6 +147,7 @@ class BuildShell:
         while True:
             item = await self._next()
             if item is None:
+                await self._wait_exit()
                 raise _errors.ShellGone(self._proc.returncode)
             ident, status = item
             if ident == expect:
@@ -171,6 +172,13 @@ class BuildShell:
         if item is None and self._reader_error is not None:
             raise self._reader_error
         return item
+
+    async def _wait_exit(self) -> None:
+        """Wait for the shell whose output has ended to exit (it is killed if it lingers)."""
+        done, _ = await asyncio.wait({self._exited}, timeout=_EOF_WAIT)
+        if not done:
+            self._signal(signal.SIGKILL)
+            await self._exited
 
     async def _drain(self) -> None:
         """Wait for the end of the output, killing what is left of the group if need be."""
@@ -243,11 +251,15 @@ class BuildShell:
         index = line.rfind(self._nonce)
         match = self._marker.match(line, index) if index >= 0 else None
         if match is None:
-            self._on_output(line)
+            self._emit(line)
             return
         if index > 0:
-            self._on_output(line[:index])  # the command's last line had no newline
+            self._emit(line[:index])  # the command's last line had no newline
         self._markers.put_nowait((match.group(1), int(match.group(2))))
+
+    def _emit(self, line: str) -> None:
+        for start in range(0, max(len(line), 1), self._max_line):
+            self._on_output(line[start : start + self._max_line])
 
 
 def _prepare(directory: Path, script: str, identity: Identity | None) -> None:

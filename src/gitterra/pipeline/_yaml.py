@@ -59,7 +59,13 @@ def compose(text: str, source: str) -> tuple[yaml.Node | None, Diagnostic | None
         if mark is not None:
             pos = Pos(mark.line + 1, mark.column + 1, mark.index)
             where = SourceRange(source, pos, pos)
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        context = ""
+        if exc.context and exc.problem:
+            context = f" ({exc.context}"
+            if exc.context_mark is not None and exc.context_mark is not mark:
+                cm = exc.context_mark
+                context += f" that starts on line {cm.line + 1}, column {cm.column + 1}"
+            context += ")"
         detail = f"YAML {problem}{context}."
         return None, Diagnostic.error("Invalid YAML", detail, where)
     except yaml.YAMLError as exc:  # a reader error: bytes that are not text
@@ -173,7 +179,7 @@ class Reader:
         elif isinstance(node, yaml.SequenceNode):
             detail = "It is a nested list; each item is one string."
         else:
-            detail = "The item is empty."
+            detail = "The item is empty: write it after the dash, or remove the dash."
         self.error(node, f"{path} must be a string", detail)
         return None
 
