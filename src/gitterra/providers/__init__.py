@@ -8,6 +8,8 @@ This package holds the providers that need no cloud, keyed by their source addre
   and data sources.
 - ``registry.terraform.io/hashicorp/random``: ``random_id``, ``random_integer``,
   ``random_password``, ``random_pet``, ``random_shuffle``, ``random_string``.
+- ``registry.terraform.io/hashicorp/aws`` (the ``aws`` subpackage): the aws_* types, applied to
+  gitterra's local cloud through its HTTP API.
 
 Rules: each provider implements ``engine.Provider`` and follows the real provider's schema
 (attribute names, defaults, which are computed, sensitive or force replacement), validation
@@ -23,7 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gitterra import engine
-from gitterra.providers import _local, _null, _random, _terraform
+from gitterra.providers import _local, _null, _random, _terraform, aws
 from gitterra.providers._base import (
     DataSourceType,
     ProviderError,
@@ -58,5 +60,6 @@ def builtin_registry(*, workdir: Path | None = None) -> engine.ProviderRegistry:
             _null.SOURCE: _null.provider,
             _local.SOURCE: local,
             _random.SOURCE: _random.provider,
+            aws.SOURCE: aws.provider,
         }
     )

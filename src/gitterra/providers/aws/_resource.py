@@ -1,0 +1,230 @@
+"""What every aws resource and data source type shares: the provider's :class:`Session` (the
+API client once configured, the cloud's region facts, timing), validation helpers worded as the
+AWS provider words them, and the translation of API errors into diagnostics that name the
+resource and the attribute at fault."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from gitterra import engine, lang
+from gitterra.diag import Diagnostic, Diagnostics
+from gitterra.providers import _base
+from gitterra.providers.aws import _client, _kit
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Session:
+    """The provider instance's connection to the local cloud (set by ``configure``)."""
+
+    timing: _client.Timing
+    client: _client.CloudClient | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    region: str | None = None
+
+    @property
+    def api(self) -> _client.CloudClient:
+        if self.client is None:
+            raise _base.ProviderError("the aws provider was used before it was configured")
+        return self.client
+
+    @property
+    def url(self) -> str:
+        return self.client.base_url if self.client is not None else "(not configured)"
+
+
+class WaitTimeout(Exception):
+    """A wait ran out of time; the message says what was last seen."""
+
+
+async def wait_for(
+    session: Session, timeout: float, check: Callable[[], Awaitable[tuple[bool, str]]]
+) -> str:
+    """Poll ``check`` until it answers ``(True, status)``; :class:`WaitTimeout` with the last
+    status when ``timeout`` seconds pass first. API errors propagate."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        done, status = await check()
+        if done:
+            return status
+        if loop.time() >= deadline:
+            raise WaitTimeout(status)
+        await asyncio.sleep(min(session.timing.poll, max(deadline - loop.time(), 0.0)))
+
+
+# ---- validation -------------------------------------------------------------------------------
+
+
+def invalid(name: str | tuple[str | int, ...], detail: str) -> Diagnostic:
+    path = (name,) if isinstance(name, str) else name
+    return Diagnostic.error("Invalid value", detail, attribute=path)
+
+
+def check_one_of(
+    cfg: Mapping[str, Any], name: str, allowed: tuple[str, ...], diags: Diagnostics
+) -> None:
+    value = cfg.get(name)
+    if value is not None and value not in allowed:
+        shown = ", ".join(f'"{v}"' for v in allowed)
+        diags.add(invalid(name, f'expected {name} to be one of [{shown}], got "{value}"'))
+
+
+def check_between(
+    cfg: Mapping[str, Any], name: str, low: int, high: int, diags: Diagnostics, where: str = ""
+) -> None:
+    value = cfg.get(name)
+    if value is None:
+        return
+    if not isinstance(value, int) or not low <= value <= high:
+        shown = lang.format_number(value) if isinstance(value, int) else repr(value)
+        diags.add(
+            invalid(
+                (*_path(where), name),
+                f"expected {where + '.' if where else ''}{name} to be in the range "
+                f"({low} - {high}), got {shown}",
+            )
+        )
+
+
+def _path(where: str) -> tuple[str | int, ...]:
+    if not where:
+        return ()
+    return tuple(int(p) if p.isdigit() else p for p in where.split("."))
+
+
+def check_conflicts(cfg: Mapping[str, Any], first: str, second: str, diags: Diagnostics) -> None:
+    if cfg.get(first) is not None and cfg.get(second) is not None:
+        diags.add(
+            Diagnostic.error(
+                "Conflicting configuration arguments",
+                f'"{first}": conflicts with {second}',
+                attribute=(first,),
+            )
+        )
+
+
+def check_length(
+    cfg: Mapping[str, Any], name: str, max_len: int, diags: Diagnostics, what: str = ""
+) -> None:
+    value = cfg.get(name)
+    if isinstance(value, str) and len(value) > max_len:
+        diags.add(
+            invalid(
+                name,
+                f'"{name}" cannot be longer than {max_len} characters{what}, got {len(value)}',
+            )
+        )
+
+
+# ---- resource base ----------------------------------------------------------------------------
+
+
+class CloudResource(_base.ResourceType):
+    """A resource type backed by the local cloud's API. Subclasses set ``name``, ``schema``,
+    ``label`` (the AWS provider's words for it: "EC2 Security Group"), the names of the
+    arguments the local cloud does not support, and how API field names map to attributes."""
+
+    label: ClassVar[str]
+    unsupported: ClassVar[tuple[str, ...]] = ()
+    #: API field name -> attribute name, where they differ (to place errors).
+    api_fields: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def api(self) -> _client.CloudClient:
+        return self.session.api
+
+    @property
+    def block(self) -> engine.BlockSchema:
+        return self.schema.block
+
+    def validate(self, config: lang.Value) -> Diagnostics:
+        diags = Diagnostics()
+        cfg = _kit.py(config)
+        refuse_unsupported(self.name, self.block, cfg, self.unsupported, diags)
+        self.check(cfg, config, diags)
+        return diags
+
+    def check(self, cfg: dict[str, Any], config: lang.Value, diags: Diagnostics) -> None:
+        """Type-specific checks on the known parts of the configuration (``cfg``: unknown
+        values are None here, so checks skip them)."""
+
+    def failed(self, exc: _client.CloudError, verb: str, ident: str) -> Diagnostics:
+        """The diagnostic for an API error while ``verb`` (creating, reading ...) ``ident``."""
+        return Diagnostics([api_diagnostic(self.label, self.api_fields, exc, verb, ident, self)])
+
+    def state(self, data: Mapping[str, Any]) -> lang.Value:
+        return _kit.build(self.block, data)
+
+
+def refuse_unsupported(
+    type_name: str,
+    schema: engine.BlockSchema,
+    cfg: Mapping[str, Any],
+    names: tuple[str, ...],
+    diags: Diagnostics,
+) -> None:
+    """An error for every argument of ``names`` that asks for something (set, not empty, not
+    false), including unsupported nested blocks written in the configuration."""
+    for name in names:
+        value = cfg.get(name)
+        if _kit.is_unset(value):
+            continue
+        kind = "block" if name in schema.blocks else "argument"
+        diags.add(
+            Diagnostic.error(
+                "Not supported by the local cloud",
+                f'The {kind} "{name}" of {type_name} is not supported by gitterra\'s local '
+                "cloud: remove it (the local cloud would ignore it, and gitterra does not "
+                "ignore configuration silently).",
+                attribute=(name,),
+            )
+        )
+
+
+def api_diagnostic(
+    label: str,
+    fields: Mapping[str, str],
+    exc: _client.CloudError,
+    verb: str,
+    ident: str,
+    owner: CloudResource | None = None,
+) -> Diagnostic:
+    what = f"{verb} {label} ({ident})" if ident else f"{verb} {label}"
+    if isinstance(exc, _client.UnreachableError):
+        url = owner.session.url if owner is not None else "its endpoint"
+        return Diagnostic.error(
+            f"{what}: the local cloud is not reachable",
+            f"The local cloud at {url} is not reachable: {exc.message} — start it with "
+            "gitterra server.",
+        )
+    path: tuple[str | int, ...] = ()
+    detail = f"The local cloud answered {exc}."
+    if isinstance(exc, _client.ApiError) and exc.field:
+        parts = exc.field.split(".")
+        head = fields.get(parts[0], parts[0])
+        path = (head, *(int(p) if p.isdigit() else p for p in parts[1:]))
+        shown = ".".join(str(p) for p in path)
+        detail = f"The local cloud refused {shown}: {exc.message} ({exc.code})."
+    return Diagnostic.error(f"{what}: {exc.message}", detail, attribute=path)
+
+
+def not_found_import(type_name: str, ident: str) -> engine.ImportResult:
+    return engine.ImportResult(
+        diagnostics=Diagnostics(
+            [
+                Diagnostic.error(
+                    "Cannot import non-existent remote object",
+                    f'{type_name} "{ident}" does not exist in the local cloud.',
+                )
+            ]
+        )
+    )
