@@ -99,8 +99,12 @@ class Filter:
             return not self.exclude, f"FILE_PATH {_show(hit)} matches {shown}"
         if not files:
             return self.exclude, f"FILE_PATH: the event has no changed files to match {shown}"
-        count = "the changed file" if len(files) == 1 else f"the {len(files)} changed files"
-        return self.exclude, f"FILE_PATH: none of {count} matches {shown}"
+        if len(files) == 1:
+            return (
+                self.exclude,
+                f"FILE_PATH: the changed file {_show(files[0])} does not match {shown}",
+            )
+        return self.exclude, f"FILE_PATH: none of the {len(files)} changed files matches {shown}"
 
 
 def _value(kind: str, event: Event) -> str:
