@@ -38,6 +38,11 @@ def test_problems_carry_their_address() -> None:
     (problem,) = info.value.problems
     assert (problem.group, problem.filter, problem.field) == (1, 0, "pattern")
     assert problem.path == "filter_group[1].filter[0].pattern"
+    (diagnostic,) = info.value.diagnostics()
+    assert diagnostic.is_error
+    assert diagnostic.summary == "Invalid webhook filter group"
+    assert diagnostic.detail == "filter_group[1].filter[0].pattern: the pattern is missing"
+    assert diagnostic.attribute == ("filter_group", 1, "filter", 0, "pattern")
 
 
 def test_matching_group_names_the_first_group_that_matches() -> None:

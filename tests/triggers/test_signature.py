@@ -107,6 +107,7 @@ def test_gitlab_token_is_the_secret() -> None:
         ("github", {"x-hub-signature-256": VECTOR_SIGNATURE}),
         ("gitea", {"X-Gitea-Signature": VECTOR_HEX}),
         ("gitea", {"X-Forgejo-Signature": VECTOR_HEX}),
+        ("gitea", {"X-Gitea-Signature": "", "X-Forgejo-Signature": VECTOR_HEX}),
         ("gitea", {"X-Hub-Signature-256": VECTOR_SIGNATURE}),
         ("gitlab", {"X-Gitlab-Token": VECTOR_SECRET.decode()}),
     ],

@@ -23,7 +23,8 @@ Errors (user input, each message naming the place)::
     ├── SignatureError          missing, malformed or wrong signature / token (HTTP 401)
     ├── PayloadError            undecodable body, missing event header, bad field (HTTP 400)
     │   └── PayloadTooLargeError  over MAX_PAYLOAD_BYTES (HTTP 413)
-    └── ValidationError         invalid filter groups; .problems lists every FilterProblem
+    └── ValidationError         invalid filter groups; .problems lists every FilterProblem,
+                                .diagnostics() gives them as diag errors at their attribute
 
 Programming errors (an unknown forge name, an Event built with a broken invariant, an empty
 secret) raise ``ValueError``/``TypeError``.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gitterra.diag import Diagnostic
+
 
 class TriggerError(Exception):
     """Base of every error the triggers package raises about its input."""
@@ -62,6 +64,22 @@ class FilterProblem:
             path += f".{self.field}"
         return path
 
+    @property
+    def attribute(self) -> tuple[str | int, ...]:
+        """The path inside an ``aws_codebuild_webhook`` block, for :attr:`Diagnostic.attribute`
+        (``("filter_group", 1, "filter", 0, "pattern")``)."""
+        path: tuple[str | int, ...] = ("filter_group", self.group)
+        if self.filter is not None:
+            path += ("filter", self.filter)
+        if self.field is not None:
+            path += (self.field,)
+        return path
+
+    def diagnostic(self) -> Diagnostic:
+        """The problem as an error diagnostic at its attribute; the caller who knows the
+        resource block attaches the source range."""
+        return Diagnostic.error("Invalid webhook filter group", str(self), attribute=self.attribute)
+
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
 
@@ -73,3 +91,7 @@ class ValidationError(TriggerError):
     def __init__(self, problems: list[FilterProblem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in problems))
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """One error diagnostic per problem (see :meth:`FilterProblem.diagnostic`)."""
+        return [p.diagnostic() for p in self.problems]

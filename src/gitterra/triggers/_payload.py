@@ -85,9 +85,6 @@ class Doc:
         value = self._typed(path, str, "a string", optional=True)
         return None if value is None else str(value)
 
-    def boolean(self, path: str) -> bool:
-        return bool(self._typed(path, bool, "a boolean", optional=False))
-
     def opt_boolean(self, path: str) -> bool | None:
         value = self._typed(path, bool, "a boolean", optional=True)
         return None if value is None else bool(value)

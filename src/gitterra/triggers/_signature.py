@@ -85,15 +85,13 @@ def verify_delivery(forge: str, secret: bytes, headers: Mapping[str, str], body:
     elif forge == "gitlab":
         verify_gitlab(secret, found.get(_GITLAB))
     elif forge == "gitea":
-        for name in _GITEA_HEADERS:
-            value = found.get(name)
-            if value is not None:
-                verify_gitea(secret, body, value, name=name)
-                return
-        # Gitea and Forgejo also send GitHub's header; a proxy may have kept only that one.
-        if found.get(_GITHUB) is not None:
+        named = found.first(*_GITEA_HEADERS)
+        if named is not None:
+            verify_gitea(secret, body, named[1], name=named[0])
+        elif found.first(_GITHUB) is not None:
+            # Gitea and Forgejo also send GitHub's header; a proxy may have kept only that one.
             verify_github(secret, body, found.get(_GITHUB))
-            return
-        verify_gitea(secret, body, None)
+        else:
+            verify_gitea(secret, body, None)
     else:
         raise ValueError(f"unknown forge {forge!r}")
