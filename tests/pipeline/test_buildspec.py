@@ -152,6 +152,12 @@ def test_defaults() -> None:
             "version: 0.2\nphases:\n  build: &b\n    commands: [echo hi]\n  post_build:\n    <<: *b\n",
             lambda s: s.phases[1].commands == ("echo hi",),
         ),
+        # a key set beside a merge wins over the merged one
+        (
+            "version: 0.2\nphases:\n  build: &b\n    commands: [a]\n    finally: [f]\n"
+            "  post_build:\n    <<: *b\n    commands: [b]\n",
+            lambda s: s.phases[1].commands == ("b",) and s.phases[1].finally_commands == ("f",),
+        ),
         # a phase with only finally, an explicit empty command list
         (
             "version: 0.2\nphases:\n  build: {finally: [x]}\n  post_build: {commands: []}\n",
@@ -330,6 +336,11 @@ CASES: dict[str, tuple[str, list[str]]] = {
         "version: 0.2\nrun-as: [a]\nphases:\n  build:\n    run-as: {u: 1}\n    commands: [a]\n",
         ["E 2:9 run-as must be a string", "E 5:13 phases.build.run-as must be a string"],
     ),
+    "control character": (
+        'version: 0.2\nphases:\n  build: {commands: ["a\x07"]}\n',
+        ["E 3:24 Invalid YAML"],
+    ),
+    "two documents": ("version: 0.2\n---\nversion: 0.2\n", ["E 2:1 Invalid YAML"]),
     "bad merge": (
         "version: 0.2\nphases:\n  build:\n    <<: [1]\n    commands: [a]\n",
         ["E 4:10 Invalid YAML"],

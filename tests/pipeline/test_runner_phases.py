@@ -187,6 +187,7 @@ def test_event_data_in_the_environment_is_never_executed(tmp_path: Path) -> None
         "CODEBUILD_WEBHOOK_HEAD_REF": "refs/heads/$(touch pwned1)",
         "CODEBUILD_SOURCE_VERSION": "`touch pwned2`;touch pwned3",
         "COMMIT_MESSAGE": 'fix\'"; touch pwned4; echo "\n$(touch pwned5)\n',
+        "CODEBUILD_WEBHOOK_BASE_REF": "() { :; }; touch pwned6",  # shellshock-shaped
     }
     text = commands(
         ("build", ['echo "$CODEBUILD_WEBHOOK_HEAD_REF"', "echo $CODEBUILD_SOURCE_VERSION", "env"])

@@ -157,12 +157,13 @@ class BuildShell:
         """The next marker, or None once the shell has exited and its output is read."""
         if self._markers.empty() and not self._exited.done():
             getter = asyncio.ensure_future(self._markers.get())
-            await asyncio.wait({getter, self._exited}, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
+            try:
+                await asyncio.wait({getter, self._exited}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if not getter.done():
+                    getter.cancel()  # also when the request itself is cancelled (timeout, stop)
+            if not getter.cancelled():
                 return self._checked(getter.result())
-            getter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await getter
         if self._markers.empty():
             # The shell has exited; what it printed last may still be in the pipe.
             await self._drain()

@@ -20,6 +20,7 @@ NULL = "tag:yaml.org,2002:null"
 BOOL = "tag:yaml.org,2002:bool"
 INT = "tag:yaml.org,2002:int"
 FLOAT = "tag:yaml.org,2002:float"
+_MERGE = "tag:yaml.org,2002:merge"
 
 _KIND = {
     NULL: "empty",
@@ -59,16 +60,22 @@ def compose(text: str, source: str) -> tuple[yaml.Node | None, Diagnostic | None
         if mark is not None:
             pos = Pos(mark.line + 1, mark.column + 1, mark.index)
             where = SourceRange(source, pos, pos)
-        context = ""
+        detail = problem
         if exc.context and exc.problem:
-            context = f" ({exc.context}"
+            started = ""
             if exc.context_mark is not None and exc.context_mark is not mark:
                 cm = exc.context_mark
-                context += f" that starts on line {cm.line + 1}, column {cm.column + 1}"
-            context += ")"
-        detail = f"YAML {problem}{context}."
+                started = f" (line {cm.line + 1}, column {cm.column + 1})"
+            detail = f"{exc.context}{started}, {problem}"
+        detail = f"{detail[:1].upper()}{detail[1:]}."
         return None, Diagnostic.error("Invalid YAML", detail, where)
-    except yaml.YAMLError as exc:  # a reader error: bytes that are not text
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        pos = Pos(line, column, exc.position)
+        detail = f"The file holds the character U+{exc.character:04X}, which YAML does not allow."
+        return None, Diagnostic.error("Invalid YAML", detail, SourceRange(source, pos, pos))
+    except yaml.YAMLError as exc:  # no other kind is known; kept as a message all the same
         return None, Diagnostic.error("Invalid YAML", f"{exc}.")
     return node, None
 
@@ -79,13 +86,31 @@ def _flatten_merges(node: yaml.Node, seen: set[int]) -> None:
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        yaml.SafeLoader("").flatten_mapping(node)
+        own = [(k, v) for k, v in node.value if k.tag != _MERGE]
+        if len(own) != len(node.value):
+            yaml.SafeLoader("").flatten_mapping(node)  # merged entries first, then the own ones
+            node.value = _merged(node.value[: len(node.value) - len(own)], own) + own
         for key, value in node.value:
             _flatten_merges(key, seen)
             _flatten_merges(value, seen)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             _flatten_merges(item, seen)
+
+
+def _merged(
+    merged: list[tuple[yaml.Node, yaml.Node]], own: list[tuple[yaml.Node, yaml.Node]]
+) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The merged entries a mapping keeps: not those it sets itself, and of those merged twice
+    the last (PyYAML's constructor would let the later ones win)."""
+    taken = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+    kept: list[tuple[yaml.Node, yaml.Node]] = []
+    for key, value in reversed(merged):
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name is None or name not in taken:
+            taken.add(name)
+            kept.append((key, value))
+    return kept[::-1]
 
 
 def kind(node: yaml.Node) -> str:
