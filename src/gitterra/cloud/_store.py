@@ -9,6 +9,7 @@ that must happen together. An append-only event log records what controllers did
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import sqlite3
 import threading
@@ -121,6 +122,11 @@ class Store:
         with self._lock:
             rows = self._db.execute(query, args).fetchall()
         return [
-            {"seq": seq, "time": t, "kind": k, "subject": s, "message": m}
+            {"seq": seq, "time": _rfc3339(t), "kind": k, "subject": s, "message": m}
             for seq, t, k, s, m in rows
         ]
+
+
+def _rfc3339(epoch: float) -> str:
+    stamp = datetime.datetime.fromtimestamp(epoch, datetime.UTC)
+    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -72,6 +72,12 @@ def make_app(cloud: Cloud, tokens: TokenCheck, installers: list[RouteInstaller])
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         del request
         first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":
+            message = f"The request body is not valid JSON: {first.get('ctx', {}).get('error', '')}"
+            return JSONResponse(
+                {"error": {"code": "ValidationError", "message": message.rstrip(": ")}},
+                status_code=400,
+            )
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         body = {"code": "ValidationError", "message": str(first.get("msg", "invalid request"))}
         if loc:

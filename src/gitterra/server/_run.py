@@ -4,11 +4,12 @@ ourselves (so ``--listen 127.0.0.1:0`` knows its port before anyone asks)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,18 @@ from gitterra.server._app import RouteInstaller, make_app
 from gitterra.server._auth import TokenCheck, ensure_admin_token
 
 log = logging.getLogger("gitterra.server")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, but a SIGTERM/SIGINT ends it cleanly with status 0: uvicorn re-raises
+    the signal after its graceful shutdown (so the process would die of it and skip our own
+    cleanup); we only want the graceful shutdown."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
 
 
 class ListenError(Exception):
@@ -88,7 +101,7 @@ def serve(
     config = uvicorn.Config(
         app, log_level="warning", lifespan="on", timeout_graceful_shutdown=10, access_log=False
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
 
     async def main() -> None:
         task = asyncio.create_task(server.serve(sockets=[sock]), name="uvicorn")
