@@ -320,10 +320,11 @@ class TargetGroup:
         if m.in_flight == 0:
             self._leave(m)
         else:
-            m.drain_task = self._tasks.spawn(f"drain {m.target.id}", self._drain_after(m))
+            deadline = self._clock() + self.settings.deregistration_delay
+            m.drain_task = self._tasks.spawn(f"drain {m.target.id}", self._drain_until(m, deadline))
 
-    async def _drain_after(self, m: Member) -> None:
-        await self._sleep(self.settings.deregistration_delay)
+    async def _drain_until(self, m: Member, deadline: float) -> None:
+        await self._sleep(max(0.0, deadline - self._clock()))
         m.drain_task = None
         if not m.gone:
             for conn in list(m.busy):
