@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline.runkit import build, commands
+from tests.pipeline.runkit import build, commands, wait_gone
 
 OK = "SUCCEEDED"
 
@@ -258,3 +258,14 @@ def test_a_command_reading_stdin_gets_end_of_file(tmp_path: Path) -> None:
     assert run.status == OK
     assert "read=1" in run.output
     assert "0" in run.output
+
+
+def test_the_shell_ending_while_a_background_process_holds_the_output(tmp_path: Path) -> None:
+    text = commands(
+        ("build", ["sleep 600 & echo $! > bg.pid", "exec sh -c 'exit 5'"]),
+        ("post_build", ["echo post"]),
+    )
+    run = build(tmp_path, text, timeout=30)
+    assert run.phase("BUILD").message.endswith("Reason: exit status 5")
+    assert "post" in run.output
+    assert wait_gone(int((tmp_path / "bg.pid").read_text()))

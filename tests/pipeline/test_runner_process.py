@@ -15,7 +15,7 @@ import pytest
 
 from gitterra import pipeline
 from gitterra.pipeline import _runas
-from tests.pipeline.runkit import build, commands, wait_gone
+from tests.pipeline.runkit import base_env, build, commands, spec_of, wait_gone
 
 SLEEPER = [
     "echo $$ > shell.pid",
@@ -180,3 +180,28 @@ def test_run_as_the_runners_own_user_needs_no_switch(tmp_path: Path) -> None:
     run = build(tmp_path, commands(("build", ["id -un"]), head=f"run-as: {me}"))
     assert run.status == "SUCCEEDED"
     assert me in run.output
+
+
+def test_cancelling_the_run_kills_the_build(tmp_path: Path) -> None:
+    spec = spec_of(commands(("build", SLEEPER)))
+
+    async def main() -> None:
+        started = asyncio.Event()
+
+        def log(line: str) -> None:
+            if line == "sleeping":
+                started.set()
+
+        runner = pipeline.BuildRunner(kill_grace=1.0)
+        task = asyncio.create_task(
+            runner.run(
+                spec, workdir=tmp_path, env=base_env(), log=log, timeout=60, stop=asyncio.Event()
+            )
+        )
+        await asyncio.wait_for(started.wait(), 30)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    _all_gone(tmp_path)

@@ -47,13 +47,15 @@ class BuildShell:
 
     def __init__(
         self,
-        proc: asyncio.subprocess.Process,
+        transport: asyncio.SubprocessTransport,
+        protocol: _Protocol,
         directory: Path,
         nonce: str,
         on_output: Callable[[str], None],
         max_line: int,
     ) -> None:
-        self._proc = proc
+        self._transport = transport
+        self._proc = asyncio.subprocess.Process(transport, protocol, asyncio.get_running_loop())
         self._dir = directory
         self._nonce = nonce
         self._marker = re.compile(re.escape(nonce) + r" (\S+) (\d+)\Z")
@@ -61,8 +63,9 @@ class BuildShell:
         self._max_line = max_line
         self._markers: asyncio.Queue[tuple[str, int] | None] = asyncio.Queue()
         self._reader_error: BaseException | None = None
-        self._reader = asyncio.create_task(self._read(), name=f"build-shell-{proc.pid}-output")
-        self._exited = asyncio.create_task(proc.wait(), name=f"build-shell-{proc.pid}-wait")
+        pid = self._proc.pid
+        self._reader = asyncio.create_task(self._read(), name=f"build-shell-{pid}-output")
+        self._exited = asyncio.create_task(protocol.exited.wait(), name=f"build-shell-{pid}-exit")
         self._count = 0
 
     @classmethod
@@ -86,7 +89,9 @@ class BuildShell:
         try:
             _prepare(directory, _driver.driver_script(argv, is_bash), identity)
             nonce = secrets.token_hex(16)
-            proc = await asyncio.create_subprocess_exec(
+            loop = asyncio.get_running_loop()
+            transport, protocol = await loop.subprocess_exec(
+                lambda: _Protocol(loop),
                 *argv,
                 str(directory / "driver.sh"),
                 str(directory),
@@ -104,11 +109,11 @@ class BuildShell:
         except (OSError, ValueError) as exc:
             shutil.rmtree(directory, ignore_errors=True)
             raise _errors.ShellStartError(f"the shell {shell} could not be started: {exc}") from exc
-        return cls(proc, directory, nonce, on_output, max_line)
+        return cls(transport, protocol, directory, nonce, on_output, max_line)
 
     @property
     def alive(self) -> bool:
-        return self._proc.returncode is None
+        return not self._exited.done()
 
     async def run(self, command: str) -> int:
         """Run one command in the shell; its exit status."""
@@ -162,7 +167,7 @@ class BuildShell:
             finally:
                 if not getter.done():
                     getter.cancel()  # also when the request itself is cancelled (timeout, stop)
-            if not getter.cancelled():
+            if getter.done() and not getter.cancelled():
                 return self._checked(getter.result())
         if self._markers.empty():
             # The shell has exited; what it printed last may still be in the pipe.
@@ -214,6 +219,7 @@ class BuildShell:
                     task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            self._transport.close()  # our ends of the pipes, even if an escaped process holds one
             shutil.rmtree(self._dir, ignore_errors=True)
 
     def _signal(self, sig: signal.Signals) -> None:
@@ -261,6 +267,22 @@ class BuildShell:
     def _emit(self, line: str) -> None:
         for start in range(0, max(len(line), 1), self._max_line):
             self._on_output(line[start : start + self._max_line])
+
+
+class _Protocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """asyncio's protocol for a process with streams, telling when the process itself exits.
+
+    ``Process.wait()`` only returns once every pipe is closed too, which a background process
+    of the build may keep open forever; ``exited`` is set when the shell exits.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=_CHUNK, loop=loop)
+        self.exited = asyncio.Event()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        self.exited.set()
 
 
 def _prepare(directory: Path, script: str, identity: Identity | None) -> None:
