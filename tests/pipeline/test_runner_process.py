@@ -205,3 +205,20 @@ def test_cancelling_the_run_kills_the_build(tmp_path: Path) -> None:
 
     asyncio.run(main())
     _all_gone(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
+def test_a_service_user_runs_every_build(shared_dir: Path) -> None:
+    _nobody()
+    runner = pipeline.BuildRunner(kill_grace=1.0, user="nobody")
+    run = build(shared_dir, commands(("build", ["id -un"])), runner=runner)
+    assert run.status == "SUCCEEDED"
+    assert "nobody" in run.output
+    run = build(shared_dir, commands(("build", ["id -un"]), head="run-as: nobody"), runner=runner)
+    assert run.status == "SUCCEEDED"
+    run = build(shared_dir, commands(("build", ["touch x"]), head="run-as: root"), runner=runner)
+    assert run.status == "FAULT"
+    assert run.result.reason == (
+        'run-as user "root" is not allowed: this build service runs builds as "nobody"'
+    )
+    assert not (shared_dir / "x").exists()

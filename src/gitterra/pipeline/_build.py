@@ -53,6 +53,7 @@ class Settings:
 
     kill_grace: float
     max_line: int
+    user: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +135,7 @@ class Build:
         try:
             if not workdir.is_dir():
                 raise _errors.ShellStartError(f"the source directory {workdir} does not exist")
-            self.run_as = _runas.resolve(self.spec)
+            self.run_as = _runas.resolve(self.spec, self.settings.user)
             self.shell = await self._start_shell()
         except _errors.PipelineError as exc:
             self._end(Status.FAULT, "CLIENT_ERROR", str(exc))

@@ -27,8 +27,12 @@ class RunAs:
         return {"HOME": self.home, "USER": self.name, "LOGNAME": self.name}
 
 
-def resolve(spec: _model.Buildspec) -> RunAs | None:
-    """The user to switch to, or None to run as the runner's own user."""
+def resolve(spec: _model.Buildspec, service_user: str | None = None) -> RunAs | None:
+    """The user to switch to, or None to run as the runner's own user.
+
+    ``service_user`` is the user the build service runs every build as (so that builds cannot
+    read the server's files); a buildspec may then only name that user.
+    """
     users = {p.run_as or spec.run_as for p in spec.phases if p.commands or p.finally_commands}
     if len(users) > 1:
         shown = ", ".join(sorted(u or "the runner's user" for u in users))
@@ -37,6 +41,13 @@ def resolve(spec: _model.Buildspec) -> RunAs | None:
             "one shell, so all phases must run as the same user"
         )
     user = users.pop() if users else spec.run_as
+    if service_user is not None:
+        if user is not None and user != service_user:
+            raise _errors.RunAsError(
+                f'run-as user "{user}" is not allowed: this build service runs builds as '
+                f'"{service_user}"'
+            )
+        user = service_user
     if user is None:
         return None
     try:

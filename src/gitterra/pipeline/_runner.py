@@ -17,13 +17,21 @@ class BuildRunner:
 
     ``kill_grace`` is how long processes get between SIGTERM and SIGKILL when a build times
     out, is stopped or ends with processes still running; ``max_line`` is the longest output
-    line (in characters) passed to ``log`` in one piece.
+    line (in characters) passed to ``log`` in one piece; ``user``, when set, is the user every
+    build runs as (a server running as root keeps builds away from its files this way): a
+    buildspec whose ``run-as`` names another user is refused.
     """
 
-    def __init__(self, *, kill_grace: float = 10.0, max_line: int = DEFAULT_MAX_LINE) -> None:
+    def __init__(
+        self,
+        *,
+        kill_grace: float = 10.0,
+        max_line: int = DEFAULT_MAX_LINE,
+        user: str | None = None,
+    ) -> None:
         if kill_grace < 0 or max_line < 1:
             raise ValueError("kill_grace must be >= 0 and max_line >= 1")
-        self._settings = _build.Settings(kill_grace, max_line)
+        self._settings = _build.Settings(kill_grace, max_line, user)
 
     async def run(
         self,
