@@ -135,8 +135,8 @@ def harness(data_dir: Path, **options: Any) -> Iterator[Harness]:
 
 @pytest.fixture(scope="module")
 def compute(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
-    """One service for a test module (short deadline and grace so slow paths stay fast)."""
-    with harness(tmp_path_factory.mktemp("compute"), boot_deadline=8.0, kill_grace=3.0) as h:
+    """One service for a test module (a short kill grace keeps the SIGKILL path fast)."""
+    with harness(tmp_path_factory.mktemp("compute"), boot_deadline=60.0, kill_grace=3.0) as h:
         yield h
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from gitterra.cloud import ValidationError
-from gitterra.cloud.compute import LaunchSpec, _procs
+from gitterra.cloud.compute import LaunchSpec, _limits, _procs
 from tests.cloud.compute.conftest import HTTP_SERVER, PAGE, PROCESS, STATIC, Harness, harness, url
 from tests.cloud.conftest import processes_touching, wait_for
 
@@ -343,3 +343,46 @@ def test_restart_adopts_live_instances_and_ends_dead_ones(tmp_path: Path) -> Non
         os.kill(keep["pid"], signal.SIGKILL)
         ended = h.wait_state(keep["id"], "terminated")
         assert "killed by signal 9" in ended["state_reason"]
+
+
+def test_without_a_cgroup_instances_run_niced_and_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_limits, "detect_cpu", lambda data_dir: _limits.CpuControl("nice", None))
+    with harness(tmp_path) as h:
+        doc = h.wait_state(h.launch(STATIC, PAGE, instance_type="t3.micro")["id"], "running")
+        nice = int(Path(f"/proc/{doc['pid']}/stat").read_text().rsplit(")", 1)[1].split()[16])
+        assert nice == _limits.NICE_FALLBACK
+        assert "CPU NOT enforced" in h.console(doc["id"])["text"]
+        events = h.call(lambda: h.cloud.store.events(kind="compute") if h.cloud else [])
+        assert "CPU NOT enforced" in events[-1]["message"]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def test_the_cpu_quota_holds_a_busy_instance_to_its_vcpus(compute: Harness) -> None:
+    if compute.call(lambda: compute.svc._cpu.kind) == "nice":
+        pytest.skip("no cgroup can be created here: CPU is not enforced (see the nice test)")
+    script = (
+        b"for i in 1 2; do (while :; do :; done) & echo $! >> burners.pid; done\n" + HTTP_SERVER
+    )
+    doc = compute.wait_state(
+        compute.launch(PROCESS, script, instance_type="t2.micro")["id"], "running"
+    )
+    burners = [
+        int(x)
+        for x in (compute.data_dir / "instances" / doc["id"] / "burners.pid").read_text().split()
+    ]
+    # A measurement window, not a wait: two busy loops would use two CPUs; the quota is one.
+    start_cpu, start = cpu_seconds(burners), time.monotonic()
+    time.sleep(2.0)
+    used = (cpu_seconds(burners) - start_cpu) / (time.monotonic() - start)
+    assert used <= 1.25, f"{used:.2f} CPUs used by a 1-vCPU instance"
+    compute.terminate(doc["id"])
+    assert gone(compute, doc)

@@ -2,12 +2,14 @@
 
 Memory: every process of an instance gets ``RLIMIT_AS`` = the type's memory plus
 :data:`MEMORY_HEADROOM_MIB`. ``RLIMIT_AS`` bounds *virtual* address space, which a Python server
-reserves well beyond what it touches (interpreter and libraries, 8 MiB stacks per thread, malloc
-arenas): the static-site server measured ~110 MiB of address space idle and ~470 MiB under 60
-concurrent downloads before its arenas and thread pool were bounded (the runner now sets
-``MALLOC_ARENA_MAX=2`` for itself and caps the server's thread pool), for ~30-40 MiB resident.
-The headroom keeps a t2.nano's server from failing on reservations it never uses. The limit is
-per process, not per instance: it is what the OS enforces without a memory cgroup.
+reserves well beyond what it touches (interpreter and libraries, a stack per thread, malloc
+arenas). Measured for a static-site instance (runner and static server are one process): 33 MiB
+resident and 38 MiB of address space idle; after 60 concurrent 5 MB downloads 36-41 MiB resident,
+116 MiB of address space, 170 MiB at the peak. That is with the bounds the runner sets: 1 MiB thread
+stacks, a static-server thread pool of 8, ``MALLOC_ARENA_MAX=2`` — without them the same load
+reserved 1.4 GiB. The headroom keeps a t2.nano (512 MiB) from failing on reservations it never
+uses. The limit is per process, not per instance: it is what the OS enforces without a memory
+cgroup. (A process image's runner is 24 MiB resident, plus the user's program.)
 
 CPU: the instance's vCPUs become a bandwidth quota of a cgroup (``cpu.max`` on cgroup v2,
 ``cpu.cfs_quota_us`` on a v1 ``cpu`` hierarchy), probed at start by creating one. When no cgroup

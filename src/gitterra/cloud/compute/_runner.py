@@ -215,7 +215,8 @@ class Runner:
                 self.config.private_ip,
                 self.config.port,
                 self.stop,
-                graceful_timeout=self.config.grace,
+                # Finish before the service's SIGKILL, so the exit is recorded in our words.
+                graceful_timeout=max(1.0, self.config.grace - 1.0),
             )
         except static_site.StaticSiteError as exc:
             return f"Server.InternalError: the static server cannot start: {exc}"

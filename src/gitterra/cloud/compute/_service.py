@@ -35,9 +35,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import gitterra
 from gitterra.cloud import Cloud, CloudError, NotFound, ValidationError, ids, meta
-from gitterra.cloud.compute import _console, _limits, _net, _runner, _spec
+from gitterra.cloud.compute import _console, _layout, _limits, _net, _runner, _spec
 from gitterra.cloud.compute._process import InstanceProcess, ReapError
 from gitterra.cloud.compute._tasks import TaskSet
 
@@ -45,7 +44,6 @@ log = logging.getLogger("gitterra.cloud.compute")
 
 KIND, RUNTIME = "instance", "instance-runtime"
 SHUTDOWN_REASON = "Client.UserInitiatedShutdown: the gitterra server was stopped"
-_DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 def _now() -> str:
@@ -126,13 +124,13 @@ class Compute:
         except OSError as exc:
             raise CloudError(f"cannot allocate an address for an instance: {exc}") from exc
         directory = self._dir / instance_id
-        config = self._prepare(directory, instance_id, image, spec, ip, port)
+        config = self._prepare(directory, image, spec, ip, port)
         doc = _spec.document(instance_id, spec, ip, port, _now())
         self.cloud.store.put(KIND, instance_id, doc)  # durable before the process exists
         argv = [self._python, "-P", "-m", "gitterra.cloud.compute", str(directory)]
         try:
             proc = InstanceProcess.spawn(
-                instance_id, directory, argv, self._runner_env(config.env), config.cgroup
+                instance_id, directory, argv, _layout.runner_env(config.env), config.cgroup
             )
         except OSError as exc:
             self.cloud.store.delete(KIND, instance_id)
@@ -214,62 +212,20 @@ class Compute:
     # -- launching --------------------------------------------------------------------------
 
     def _prepare(
-        self,
-        directory: Path,
-        instance_id: str,
-        image: meta.Image,
-        spec: _spec.LaunchSpec,
-        ip: str,
-        port: int,
+        self, directory: Path, image: meta.Image, spec: _spec.LaunchSpec, ip: str, port: int
     ) -> _runner.RunnerConfig:
-        """The instance directory: boot script, document root, runner configuration."""
-        directory.mkdir(parents=True, mode=0o700)
-        boot = directory / _runner.BOOT
-        boot.write_bytes(spec.user_data)
-        boot.chmod(0o700)
-        env = {
-            "INSTANCE_ID": instance_id,
-            "PRIVATE_IP": ip,
-            "PORT": str(port),
-            "GITTERRA_ENDPOINT": self.cloud.endpoint,
-            "IMAGE_ID": image.id,
-            "INSTANCE_TYPE": spec.instance_type,
-            "AWS_REGION": ids.REGION,
-            "PATH": self._environ.get("PATH", _DEFAULT_PATH),
-            "HOME": str(directory),
-            "LANG": self._environ.get("LANG", "C.UTF-8"),
-        }
-        root = None
-        if image.kind == _runner.STATIC_SITE:
-            root = directory / "www"
-            root.mkdir()
-            env["DOCUMENT_ROOT"] = str(root)
-        try:
-            cgroup = self._cpu.create(instance_id, _limits.vcpus(spec.instance_type))
-        except OSError as exc:
-            log.warning("no CPU cgroup for %s: %s", instance_id, exc)
-            cgroup = None
-        config = _runner.RunnerConfig(
-            instance_id=instance_id,
-            kind=image.kind,
-            private_ip=ip,
-            port=port,
-            document_root=str(root) if root else None,
-            env=env,
-            memory_bytes=_limits.memory_limit_bytes(spec.instance_type),
-            cgroup=str(cgroup) if cgroup else None,
-            nice=None if cgroup else _limits.NICE_FALLBACK,
-            grace=self.kill_grace,
-            limits=self._cpu.describe(),
+        address = _layout.Address(ip, port)
+        env = _layout.boot_env(
+            directory.name, directory, image, spec, address, self.cloud.endpoint, self._environ
         )
-        config.write(directory)
-        return config
-
-    def _runner_env(self, boot_env: dict[str, str]) -> dict[str, str]:
-        """The runner's own environment: the boot environment plus what Python needs to find
-        gitterra and keep its address space small (the runner hands bash ``boot_env`` only)."""
-        source_root = str(Path(gitterra.__file__).resolve().parent.parent)
-        return {**boot_env, "PYTHONPATH": source_root, "MALLOC_ARENA_MAX": "2"}
+        try:
+            cgroup = self._cpu.create(directory.name, _limits.vcpus(spec.instance_type))
+        except OSError as exc:
+            log.warning("no CPU cgroup for %s: %s", directory.name, exc)
+            cgroup = None
+        return _layout.create(
+            directory, spec, image, env, cgroup, address, self._cpu, self.kill_grace
+        )
 
     async def _boot(self, instance_id: str) -> None:
         """``running`` once the instance's port accepts connections; the deadline ends it."""
