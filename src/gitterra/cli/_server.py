@@ -64,11 +64,18 @@ def run(ui: UI, argv: list[str]) -> int:
 
 def installers() -> list[server.RouteInstaller]:
     """Every service's routes (each service package adds its installer here)."""
-    from gitterra.server import _routes_compute, _routes_ec2, _routes_elb, _routes_logs
+    from gitterra.server import (
+        _routes_autoscaling,
+        _routes_compute,
+        _routes_ec2,
+        _routes_elb,
+        _routes_logs,
+    )
 
     return [
         _routes_ec2.install,
         _routes_logs.install,
         _routes_compute.install,
         _routes_elb.install,
+        _routes_autoscaling.install,
     ]

@@ -215,7 +215,8 @@ class TargetGroups:
             return True
         event = self._drained.setdefault((arn, instance_id), asyncio.Event())
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await event.wait()
         except TimeoutError:
             return not any(th.id == instance_id for th in self._plane_health(arn))
         finally:
