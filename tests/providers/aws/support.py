@@ -63,7 +63,8 @@ class Driver:
 
     def try_create(self, type_: str, **attrs: Any) -> engine.ApplyResult:
         cfg = self.config(type_, **attrs)
-        assert not errors(self.provider.validate_resource(type_, cfg))
+        problems = errors(self.provider.validate_resource(type_, cfg))
+        assert not problems, problems
         change = self.plan(type_, None, cfg)
         assert not change.diagnostics.has_errors, errors(change.diagnostics)
         result = self.run(self.provider.apply_resource(type_, None, change.planned, cfg))
@@ -76,7 +77,8 @@ class Driver:
     ) -> tuple[engine.PlannedChange, engine.ApplyResult]:
         """Plan ``attrs`` against ``prior`` and apply it as the engine would."""
         cfg = self.config(type_, **attrs)
-        assert not errors(self.provider.validate_resource(type_, cfg))
+        problems = errors(self.provider.validate_resource(type_, cfg))
+        assert not problems, problems
         planned = self.plan(type_, prior, cfg)
         if planned.requires_replace:
             deleted = self.run(self.provider.apply_resource(type_, prior, None, None))

@@ -237,8 +237,9 @@ class SecurityGroup(_resource.CloudResource):
         AWS provider retries ``DependencyViolation`` until the delete timeout."""
         timeout = _DELETE_TIMEOUT
         configured = (p.get("timeouts") or {}).get("delete")
-        if configured:
-            timeout = _kit.parse_duration(configured) or timeout
+        seconds = _kit.parse_duration(configured) if configured else None
+        if seconds is not None and seconds >= 0:
+            timeout = seconds
 
         async def attempt() -> tuple[bool, str]:
             try:

@@ -107,6 +107,16 @@ class TargetGroup(_resource.CloudResource):
             ("round_robin", "least_outstanding_requests"),
             diags,
         )
+        for name in ("port", "protocol", "vpc_id"):  # AWS requires them for instance targets
+            if config.items()[name].is_null:
+                diags.add(
+                    Diagnostic.error(
+                        "Missing required argument",
+                        f'"{name}" is required for a target group of instances (target_type '
+                        '"instance")',
+                        attribute=(name,),
+                    )
+                )
         protocol = cfg.get("protocol")
         if isinstance(protocol, str) and protocol.upper() != "HTTP":
             diags.add(
