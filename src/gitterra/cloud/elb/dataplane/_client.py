@@ -94,14 +94,14 @@ class ClientConn(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio.Transport but provide its methods
-        self.transport = cast(asyncio.Transport, transport)
-        peer = transport.get_extra_info("peername")
+        self.transport = t = cast(asyncio.Transport, transport)
+        peer = t.get_extra_info("peername")
         self.peer = (str(peer[0]), int(peer[1])) if peer else ("", 0)
         listener = self.listener
         if not listener.allows(self.peer[0]):
             listener.counters.denied += 1
             self.closing = True
-            transport.abort()
+            t.abort()
             return
         self._ip = self.peer[0].encode()
         listener.conns.add(self)

@@ -193,7 +193,7 @@ class TargetGroup:
             return self._pick_least(cands, exclude)
         if self._ramp_until:
             chosen = self._pick_weighted(cands, exclude)
-            if chosen is not None or not self._ramp_until:
+            if chosen is not None:
                 return chosen
         for _ in range(n):
             self._rr = rr = (self._rr + 1) % n

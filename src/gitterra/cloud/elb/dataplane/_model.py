@@ -215,6 +215,8 @@ class TargetGroupSettings:
             raise ConfigError(
                 f"algorithm {self.algorithm!r}: round_robin or least_outstanding_requests"
             )
+        if self.slow_start and self.algorithm == "least_outstanding_requests":
+            raise ConfigError("slow_start cannot be combined with least_outstanding_requests")
 
 
 @dataclass(frozen=True, slots=True)
