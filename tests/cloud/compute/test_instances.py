@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gitterra.cloud import ValidationError
+from gitterra.cloud import Cloud, NotFound, ValidationError
 from gitterra.cloud.compute import LaunchSpec, _limits, _procs
 from tests.cloud.compute.conftest import HTTP_SERVER, PAGE, PROCESS, STATIC, Harness, harness, url
 from tests.cloud.conftest import processes_touching, wait_for
@@ -386,3 +386,23 @@ def test_the_cpu_quota_holds_a_busy_instance_to_its_vcpus(compute: Harness) -> N
     assert used <= 1.25, f"{used:.2f} CPUs used by a 1-vCPU instance"
     compute.terminate(doc["id"])
     assert gone(compute, doc)
+
+
+def test_terminated_instances_are_forgotten_after_the_retention(tmp_path: Path) -> None:
+    with harness(tmp_path) as h:
+        old = h.wait_state(h.launch(STATIC, PAGE)["id"], "running")
+        h.terminate(old["id"])
+        recent = h.wait_state(h.launch(STATIC, PAGE)["id"], "running")
+        h.terminate(recent["id"])
+        h.stop()
+        cloud = Cloud(tmp_path, "http://127.0.0.1:9")
+        doc = cloud.store.get("instance", old["id"])
+        assert doc is not None
+        cloud.store.put("instance", old["id"], {**doc, "terminated_at": "2020-01-01T00:00:00Z"})
+        cloud.store.close()
+        h.start()
+        with pytest.raises(NotFound):
+            h.get(old["id"])
+        assert not (tmp_path / "instances" / old["id"]).exists()
+        assert h.get(recent["id"])["state"] == "terminated"
+        assert "terminated" in h.console(recent["id"])["text"]

@@ -311,3 +311,26 @@ def test_sigterm_finishes_in_flight_requests_and_refuses_new_ones(tmp_path: Path
     assert idle.recv(1) == b""  # the idle connection was closed, not left hanging
     idle.close()
     assert site.proc.wait(timeout=60) == 0
+
+
+def test_bad_arguments_are_named(tmp_path: Path, site: Site) -> None:
+    missing = tmp_path / "nope"
+    run = [sys.executable, "-m", "gitterra.cloud.images.static_site", "--host", "127.0.0.1"]
+    no_root = subprocess.run(
+        [*run, "--root", str(missing), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert no_root.returncode == 1
+    assert f"document root {missing} is not a directory" in no_root.stderr
+    taken = subprocess.run(
+        [*run, "--root", str(site.root), "--port", str(site.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert taken.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{site.port}" in taken.stderr
