@@ -320,6 +320,9 @@ def _asg(f: FakeCloud) -> list[tuple[str, str, Handler]]:
 
     def start_refresh(r: httpx.Request, b: Any, p: list[str]) -> Any:
         _get(f.asgs, p[1], "group")
+        prefs = b.get("preferences") or {}
+        if prefs.get("max_healthy_percentage", 100) - prefs.get("min_healthy_percentage", 90) > 100:
+            raise bad("max may exceed min by at most 100", "preferences.max_healthy_percentage")
         items = f.refreshes.setdefault(p[1], [])
         if any(x["status"] in ("Pending", "InProgress") for x in items):
             raise ApiFault(409, "Conflict", "a refresh is in progress")

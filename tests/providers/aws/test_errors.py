@@ -68,6 +68,25 @@ def test_api_fields_map_to_the_attributes(
     assert diag.attribute == path, diag
 
 
+def test_refresh_preference_errors_point_into_the_block(driver: Driver) -> None:
+    w = world(driver)
+    start: dict[str, Any] = {
+        "name": "web", "min_size": 1, "max_size": 2,
+        "launch_template": [{"id": w["lt"], "version": "1"}],
+        "instance_refresh": [{"strategy": "Rolling", "preferences": [
+            {"min_healthy_percentage": 50, "max_healthy_percentage": 200}]}],
+    }  # fmt: skip
+    group = driver.create("aws_autoscaling_group", **start)
+    _, result = driver.change(
+        "aws_autoscaling_group",
+        group,
+        **{**start, "launch_template": [{"id": w["lt"], "version": "2"}]},
+    )
+    (diag,) = result.diagnostics.errors
+    assert diag.summary.startswith("refreshing the instances of Auto Scaling Group (web)")
+    assert diag.attribute == ("instance_refresh", 0, "preferences", 0, "max_healthy_percentage")
+
+
 def test_conflict_on_delete_names_the_user(driver: Driver) -> None:
     tg = driver.create("aws_lb_target_group", name="t", port=80, protocol="HTTP", vpc_id="v")
     lb = driver.create("aws_lb", name="lb")

@@ -38,7 +38,11 @@ class AutoscalingGroup(_resource.CloudResource):
     label = "Auto Scaling Group"
     schema = spec.SCHEMA
     unsupported = (*spec.UNSUPPORTED_ATTRS, *spec.UNSUPPORTED_BLOCKS)
-    api_fields: ClassVar[Mapping[str, str]] = {"tags": "tag"}
+    api_fields: ClassVar[Mapping[str, str]] = {
+        "tags": "tag",
+        "preferences": "instance_refresh.0.preferences.0",
+        "strategy": "instance_refresh.0.strategy",
+    }
 
     def check(self, cfg: dict[str, Any], config: lang.Value, diags: Diagnostics) -> None:
         spec.check(cfg, config, diags)
@@ -169,7 +173,8 @@ class AutoscalingGroup(_resource.CloudResource):
                 f"timeout while waiting (last state: '{exc}')",
             )
         except _client.CloudError as exc:
-            return self.failed(exc, "waiting for", name)
+            verb = "refreshing the instances of" if refresh else "waiting for the capacity of"
+            return self.failed(exc, verb, name)
         return Diagnostics()
 
     async def _result(

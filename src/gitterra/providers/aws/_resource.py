@@ -132,7 +132,7 @@ class CloudResource(_base.ResourceType):
 
     label: ClassVar[str]
     unsupported: ClassVar[tuple[str, ...]] = ()
-    #: API field name -> attribute name, where they differ (to place errors).
+    #: API field name -> attribute path (dotted), where they differ (to place errors).
     api_fields: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, session: Session) -> None:
@@ -210,8 +210,8 @@ def api_diagnostic(
     detail = f"The local cloud answered {exc}."
     if isinstance(exc, _client.ApiError) and exc.field:
         parts = exc.field.split(".")
-        head = fields.get(parts[0], parts[0])
-        path = (head, *(int(p) if p.isdigit() else p for p in parts[1:]))
+        parts = [*fields.get(parts[0], parts[0]).split("."), *parts[1:]]
+        path = tuple(int(p) if p.isdigit() else p for p in parts)
         shown = ".".join(str(p) for p in path)
         detail = f"The local cloud refused {shown}: {exc.message} ({exc.code})."
     return Diagnostic.error(f"{what}: {exc.message}", detail, attribute=path)
