@@ -83,8 +83,14 @@ class Harness:
             self.run(cloud.stop(terminate=terminate))
 
     def close(self) -> None:
-        self.stop()
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        """End every instance: a service stopped without terminating (a test imitating a crash
+        that failed half-way) is started again first, so its instances are adopted and ended."""
+        try:
+            if self.cloud is None:
+                self.start()
+            self.stop()
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
         self.loop.close()
 
@@ -129,8 +135,10 @@ def harness(data_dir: Path, **options: Any) -> Iterator[Harness]:
         h.start()
         yield h
     finally:
-        h.close()
-    assert_nothing_left(data_dir)
+        try:
+            h.close()
+        finally:
+            assert_nothing_left(data_dir)
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +249,8 @@ def launcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LauncherServe
         try:
             yield server
         finally:
-            if server.process is not None and server.process.poll() is None:
-                server.stop()
-    assert_nothing_left(server.data_dir)
+            try:
+                if server.process is not None and server.process.poll() is None:
+                    server.stop()
+            finally:
+                assert_nothing_left(server.data_dir)

@@ -167,9 +167,12 @@ def crashable(tmp_path: Path) -> Iterator[LauncherServer]:
         try:
             yield server
         finally:
-            if server.process is not None:
+            try:
+                if server.process is None:
+                    server.start()  # killed and not restarted: adopt and end the instances
                 server.stop()
-            assert_nothing_left(server.data_dir)
+            finally:
+                assert_nothing_left(server.data_dir)
 
 
 def states(data_dir: Path) -> dict[str, str]:
