@@ -88,7 +88,8 @@ def subnets(vpc_id: str | None = None) -> list[dict[str, Any]]:
             "id": "subnet-" + hashlib.sha1(zone.encode()).hexdigest()[:17],
             "vpc_id": VPC_ID,
             "availability_zone": zone,
-            "cidr_block": f"127.{i + 1}.0.0/16",
+            # Instances take addresses in 127.0.1.0/24 (compute allocates them): one half per zone.
+            "cidr_block": f"127.0.1.{128 * i}/25",
             "tags": {},
         }
         for i, zone in enumerate(_ids.ZONES)
