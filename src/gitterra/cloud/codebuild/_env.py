@@ -1,0 +1,131 @@
+"""A build's environment: CodeBuild's variables, the server's address and token, the state
+backend, and the project's variables with their secrets resolved.
+
+The base environment is built from nothing (not the server's own environment): ``PATH`` (the
+directory of the running ``gitterra`` first), ``HOME`` (the build's own), ``LANG``, the
+``CODEBUILD_*`` variables in CodeBuild's formats, ``GITTERRA_ENDPOINT``/``GITTERRA_TOKEN``,
+``AWS_REGION``, and ``TF_HTTP_*`` pointing at the server's state endpoint for the project
+(``/state/<project>/terraform``), so ``backend "http" {}`` keeps the state in the server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitterra import pipeline
+from gitterra.cloud import Cloud, ids
+from gitterra.cloud.codebuild import _secrets
+
+#: The state key a build's ``TF_HTTP_ADDRESS`` names.
+DEFAULT_STATE_KEY = "terraform"
+
+
+def build_token(cloud: Cloud, build: Mapping[str, Any]) -> str:
+    """The token a build uses to reach the server (``GITTERRA_TOKEN``, the state password).
+
+    For now the server's admin token; the security issue replaces this one function with a
+    short-lived token scoped to ``build``'s project (plan-only for pull requests).
+    """
+    del build
+    return (cloud.data_dir / "token").read_text().strip()
+
+
+def gitterra_bin() -> str:
+    """The directory of the running ``gitterra`` command (first on a build's PATH)."""
+    beside_python = Path(sys.executable).parent / "gitterra"
+    if beside_python.exists():
+        return str(beside_python.parent)
+    found = shutil.which("gitterra")
+    return str(Path(found).parent) if found else str(Path(sys.executable).parent)
+
+
+def base(
+    cloud: Cloud, build: Mapping[str, Any], src: Path, home: Path, resolved: str
+) -> dict[str, str]:
+    """The environment every command of ``build`` starts from."""
+    project, token = build["project_name"], build_token(cloud, build)
+    state = f"{cloud.endpoint}/state/{project}/{DEFAULT_STATE_KEY}"
+    path = os.pathsep.join(
+        dict.fromkeys([gitterra_bin(), *os.environ.get("PATH", os.defpath).split(os.pathsep)])
+    )
+    env = {
+        "PATH": path,
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "CI": "true",
+        "CODEBUILD_CI": "true",
+        "CODEBUILD_BUILD_ID": build["id"],
+        "CODEBUILD_BUILD_ARN": build["arn"],
+        "CODEBUILD_BUILD_NUMBER": str(build["build_number"]),
+        "CODEBUILD_BUILD_IMAGE": build["environment"]["image"],
+        "CODEBUILD_BUILD_URL": f"{cloud.endpoint}/builds/{build['id']}",
+        "CODEBUILD_START_TIME": str(build["start_ms"]),
+        "CODEBUILD_SRC_DIR": str(src),
+        "CODEBUILD_RESOLVED_SOURCE_VERSION": resolved,
+        "CODEBUILD_SOURCE_VERSION": build["source_version"] or resolved,
+        "CODEBUILD_SOURCE_REPO_URL": build["source"]["location"],
+        "CODEBUILD_INITIATOR": build["initiator"],
+        "CODEBUILD_LOG_PATH": build["id"].partition(":")[2],
+        "CODEBUILD_KMS_KEY_ID": "",
+        "AWS_REGION": ids.REGION,
+        "AWS_DEFAULT_REGION": ids.REGION,
+        "GITTERRA_ENDPOINT": cloud.endpoint,
+        "GITTERRA_TOKEN": token,
+        "TF_HTTP_ADDRESS": state,
+        "TF_HTTP_LOCK_ADDRESS": state,
+        "TF_HTTP_UNLOCK_ADDRESS": state,
+        "TF_HTTP_USERNAME": "codebuild",
+        "TF_HTTP_PASSWORD": token,
+        "TF_IN_AUTOMATION": "1",
+    }
+    env.update(build.get("webhook_variables") or {})
+    return env
+
+
+def git(home: Path) -> dict[str, str]:
+    """The environment of the service's own git commands (no prompts, no user config)."""
+    return {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+
+
+@dataclass(slots=True)
+class Overrides:
+    """Variables that beat the buildspec's, and the secret values to mask."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    masks: list[str] = field(default_factory=list)
+
+
+def overrides(
+    build: Mapping[str, Any], spec: pipeline.Buildspec, secrets: _secrets.Secrets
+) -> Overrides:
+    """The buildspec's parameter-store and secrets-manager entries, then the project's
+    variables (they win, as in CodeBuild), resolved. Raises ``SecretMissing``."""
+    out = Overrides()
+    for kind, entries in (
+        ("PARAMETER_STORE", spec.env.parameter_store),
+        ("SECRETS_MANAGER", spec.env.secrets_manager),
+    ):
+        for name, reference in entries.items():
+            out.values[name] = secrets.resolve(kind, reference)
+            out.masks.append(out.values[name])
+    for var in build["environment"]["environment_variable"]:
+        if var["type"] == "PLAINTEXT":
+            out.values[var["name"]] = var["value"]
+        else:
+            out.values[var["name"]] = secrets.resolve(var["type"], var["value"])
+            out.masks.append(out.values[var["name"]])
+    for var in build.get("environment_variables_override") or []:
+        out.values[var["name"]] = var["value"]
+    return out
