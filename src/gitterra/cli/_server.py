@@ -66,10 +66,12 @@ def installers() -> list[server.RouteInstaller]:
     """Every service's routes (each service package adds its installer here)."""
     from gitterra.server import (
         _routes_autoscaling,
+        _routes_codebuild,
         _routes_compute,
         _routes_ec2,
         _routes_elb,
         _routes_logs,
+        _routes_state,
     )
 
     return [
@@ -78,4 +80,6 @@ def installers() -> list[server.RouteInstaller]:
         _routes_compute.install,
         _routes_elb.install,
         _routes_autoscaling.install,
+        _routes_codebuild.install,
+        _routes_state.install,
     ]

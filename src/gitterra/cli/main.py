@@ -67,6 +67,9 @@ COMMANDS: dict[str, Entry] = {
     ),
     "server": Entry("_server", "run", "Run the gitterra server (local cloud, API, dashboard)"),
     "cloud": Entry("_cloud", "run", "Show and act on the local cloud (instances, balancers...)"),
+    "builds": Entry("_builds", "run_builds", "List builds", "BUILDS_HELP", "BUILDS_FLAGS"),
+    "build": Entry("_builds", "run_build", "Start or stop a build", "BUILD_HELP", "BUILD_FLAGS"),
+    "logs": Entry("_builds", "run_logs", "Print or follow a build's log", "LOGS_HELP", "LOGS_FLAGS"),
     "version": Entry("main", "run_version", "Show the current gitterra version"),
 }
 
