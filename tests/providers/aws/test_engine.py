@@ -74,3 +74,22 @@ def test_drift_recreates_what_was_deleted_outside(tmp_path: Path, fake: FakeClou
     assert actions(the_plan) == {"aws_lb_listener.http": "CREATE"}
     drift = {str(c.addr): c.action.name for c in the_plan.drift}
     assert drift["aws_lb_listener.http"] == "DELETE"
+
+
+def test_no_server_is_a_plan_error_naming_how_to_start_one(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on (chosen by the OS, then closed)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"GITTERRA_ENDPOINT": f"http://127.0.0.1:{port}", "GITTERRA_TOKEN": "t"}
+    timing = aws.Timing(retries=1, backoff=0.0, poll=0.0)
+    s = Stack(tmp_path, lambda: aws.AwsProvider(env=env, timing=timing))
+    the_plan, diags = s.plan()
+    assert the_plan.errored
+    messages = [f"{d.summary}: {d.detail}" for d in diags.errors]
+    assert any(
+        m.startswith(f"the local cloud at http://127.0.0.1:{port} is not reachable")
+        and "start it with gitterra server" in m
+        for m in messages
+    ), messages

@@ -221,3 +221,17 @@ def test_unknown_configuration_plans_unknown_without_errors(driver: Driver) -> N
     planned = driver.plan("aws_autoscaling_group", None, cfg)
     assert not planned.diagnostics
     assert not planned.planned.items()["vpc_zone_identifier"].is_known
+
+
+def test_listener_actions_are_numbered_even_when_their_target_is_unknown(driver: Driver) -> None:
+    cfg = driver.config(
+        "aws_lb_listener",
+        load_balancer_arn=lang.unknown_val(lang.STRING),
+        port=80,
+        default_action=[{"type": "forward", "target_group_arn": lang.unknown_val(lang.STRING)}],
+    )
+    planned = driver.plan("aws_lb_listener", None, cfg).planned
+    action = planned.items()["default_action"].elements()[0].items()
+    assert action["order"] == lang.number_val(1)
+    assert not action["target_group_arn"].is_known
+    assert planned.items()["protocol"] == lang.string_val("HTTP")

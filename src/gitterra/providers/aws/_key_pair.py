@@ -112,14 +112,16 @@ class KeyPair(_resource.CloudResource):
         return self.state(
             {
                 **p,
-                "arn": f"arn:aws:ec2:{meta.get('region', 'local-1')}:"
+                "arn": doc.get("arn")
+                or f"arn:aws:ec2:{meta.get('region', 'local-1')}:"
                 f"{meta.get('account_id', '000000000000')}:key-pair/{doc['name']}",
                 "fingerprint": doc.get("fingerprint"),
                 "id": doc["name"],
                 "key_name": doc["name"],
                 "key_name_prefix": p.get("key_name_prefix") or _kit.prefix_of(doc["name"]),
                 "key_pair_id": doc["id"],
-                "key_type": "ed25519" if public_key.startswith("ssh-ed25519") else "rsa",
+                "key_type": doc.get("key_type")
+                or ("ed25519" if public_key.startswith("ssh-ed25519") else "rsa"),
                 "public_key": public_key,
                 "tags": _kit.tags_state(p.get("tags"), doc.get("tags")),
                 "tags_all": doc.get("tags") or {},

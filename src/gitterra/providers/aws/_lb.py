@@ -111,14 +111,20 @@ class LoadBalancer(_resource.CloudResource):
         }
         try:
             doc = await self.api.post("/load-balancers", body)
-            doc = await self._active(doc)
-            return engine.ApplyResult(await self.from_doc(p, doc))
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", name))
+        diags = Diagnostics()
+        try:
+            doc = await self._active(doc)
+        except _client.CloudError as exc:
+            diags = self.failed(exc, "waiting for", name)
         except _resource.WaitTimeout as exc:
-            return engine.ApplyResult(
-                None, _errors(f"waiting for {self.label} ({name}) to be active", str(exc))
-            )
+            diags = _errors(f"waiting for {self.label} ({name}) to be active", str(exc))
+        try:  # the balancer exists either way: record it
+            return engine.ApplyResult(await self.from_doc(p, doc), diags)
+        except _client.CloudError as exc:
+            diags.extend(self.failed(exc, "reading", name))
+            return engine.ApplyResult(await self._bare(p, doc), diags)
 
     async def _active(self, doc: dict[str, Any]) -> dict[str, Any]:
         """The balancer once ``active`` (the AWS provider waits for it too)."""
@@ -192,10 +198,24 @@ class LoadBalancer(_resource.CloudResource):
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
 
-    async def from_doc(self, p: dict[str, Any], doc: dict[str, Any]) -> lang.Value:
+    async def _bare(self, p: dict[str, Any], doc: dict[str, Any]) -> lang.Value:
+        """The state from the create answer alone (when reading more failed)."""
+        return await self.from_doc(p, doc, listeners=[], vpc_id=None)
+
+    async def from_doc(
+        self,
+        p: dict[str, Any],
+        doc: dict[str, Any],
+        listeners: list[dict[str, Any]] | None = None,
+        vpc_id: str | None = "",
+    ) -> lang.Value:
         arn = doc["arn"]
-        listeners = (await self.api.get("/listeners", {"load_balancer_arn": arn})).get("items", [])
+        if listeners is None:
+            found = await self.api.get("/listeners", {"load_balancer_arn": arn})
+            listeners = list(found.get("items", []))
         first = min(listeners, key=lambda item: item.get("port", 0), default=None)
+        if vpc_id == "":
+            vpc_id = doc.get("vpc_id") or await self._vpc_of(doc.get("subnet_ids") or [])
         return self.state(
             {
                 **p,
@@ -204,7 +224,7 @@ class LoadBalancer(_resource.CloudResource):
                 "id": arn,
                 "dns_name": doc.get("dns_name"),
                 "zone_id": ZONE_ID,
-                "vpc_id": doc.get("vpc_id") or await self._vpc_of(doc.get("subnet_ids") or []),
+                "vpc_id": vpc_id,
                 "name": doc["name"],
                 "name_prefix": p.get("name_prefix") or _kit.prefix_of(doc["name"]),
                 "internal": bool(doc.get("internal")),

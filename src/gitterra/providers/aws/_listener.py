@@ -112,9 +112,9 @@ class Listener(_resource.CloudResource):
         if config.items()["protocol"].is_null and not planned.items()["protocol"].is_known:
             fixed["protocol"] = "HTTP"  # an application balancer's listeners speak HTTP
         actions = planned.items()["default_action"]
-        if actions.is_wholly_known():
+        if actions.is_known and not actions.is_null:
             fixed["default_action"] = [
-                {**act, "order": act["order"] or i + 1} for i, act in enumerate(_kit.py(actions))
+                _with_order(act, i) for i, act in enumerate(actions.elements())
             ]
         planned = _kit.with_values(self.block, planned, fixed)
         return engine.PlannedChange(planned, change.requires_replace)
@@ -199,6 +199,14 @@ class Listener(_resource.CloudResource):
                 "tags_all": doc.get("tags") or {},
             }
         )
+
+
+def _with_order(action: lang.Value, index: int) -> lang.Value:
+    """An action whose unset ``order`` is its position (AWS numbers a listener's actions)."""
+    items = dict(action.items())
+    if not items["order"].is_known or items["order"].is_null:
+        items["order"] = lang.number_val(index + 1)
+    return lang.object_val(items)
 
 
 def _check_action(i: int, action: dict[str, Any], diags: Diagnostics) -> None:
