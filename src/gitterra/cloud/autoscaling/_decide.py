@@ -229,7 +229,10 @@ def _refresh_failure(
         if not _is_new(refresh, m) or m.lifecycle == Lifecycle.TERMINATING:
             continue
         if m.id in retired and m.id not in refresh.forgiven:
-            return f"new instance {m.id} did not stay healthy: {retired[m.id]}"
+            return (
+                f"new instance {m.id} had to be replaced: {retired[m.id]}; "
+                "the old instances keep serving"
+            )
         if m.id in retired or _warm(refresh, m, now):
             continue
         if now > m.launched_at + refresh.allowance:
