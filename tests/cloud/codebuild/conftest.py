@@ -185,5 +185,3 @@ def deliveries(client: httpx.Client, name: str | None = None) -> list[dict[str, 
 
 def until(condition: Any, what: str, timeout: float = BUILD_DEADLINE) -> Any:
     return wait_for(condition, timeout, what)
-
-

@@ -42,7 +42,7 @@ class Repo:
 
     def commit(self, files: dict[str, str], message: str = "change", branch: str = "main") -> str:
         """Write ``files`` on ``branch`` (created from the current commit if new), commit, push."""
-        current = git("rev-parse", "--abbrev-ref", "HEAD", cwd=self.work)
+        current = git("symbolic-ref", "--short", "HEAD", cwd=self.work)
         if current != branch:
             exists = git("branch", "--list", "--", branch, cwd=self.work)
             if exists:
