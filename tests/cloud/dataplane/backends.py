@@ -54,8 +54,10 @@ class Backend:
     in_flight: int = 0
     _server: asyncio.Server | None = None
     _released: asyncio.Event = field(default_factory=asyncio.Event)
+    _halt: asyncio.Event = field(default_factory=asyncio.Event)
     _idle: set[asyncio.StreamWriter] = field(default_factory=set)
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
+    _handlers: set[asyncio.Task[None]] = field(default_factory=set)
     _stopping: bool = False
 
     async def start(self) -> Backend:
@@ -75,17 +77,21 @@ class Backend:
             self._server.close()
         for w in list(self._idle if graceful else self._writers):
             w.close()
-        if graceful:
-            for _ in range(2000):  # in-flight requests finish (bounded: 20 s)
-                if not self._writers:
-                    break
-                await asyncio.sleep(0.01)
+        if graceful and self._handlers:  # in-flight requests finish (bounded: 20 s)
+            await asyncio.wait(list(self._handlers), timeout=20)
+        self._halt.set()  # held and hanging requests end; the rest see their connection close
         for w in list(self._writers):
             w.close()
+        if self._handlers:
+            await asyncio.wait(list(self._handlers), timeout=20)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         conn_id = self.connections
+        me = asyncio.current_task()
+        assert me is not None
+        self._handlers.add(me)
+        me.add_done_callback(self._handlers.discard)
         self._writers.add(writer)
         uses = 0
         try:
@@ -112,7 +118,7 @@ class Backend:
         finally:
             self._writers.discard(writer)
             writer.close()
-            with contextlib.suppress(ConnectionError):
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 await writer.wait_closed()
 
     async def _answer(
@@ -151,21 +157,31 @@ class Backend:
             sent = 0
             while sent < n:
                 if "hold" in query and sent >= n // 2:
-                    await self._released.wait()
+                    await self._until(self._released)
                 part = piece[: min(len(piece), n - sent)]
                 writer.write(part)
                 sent += len(part)
                 await writer.drain()
         elif path == "/hold":
-            await self._released.wait()
+            await self._until(self._released)
             await _send(writer, 200, b"held " + self.name.encode(), close)
         elif path == "/hang":
-            await asyncio.Event().wait()
+            await self._until(self._halt)
+            return False
         elif path == "/drop":
             return False
         else:
             await _send(writer, 200, self.name.encode(), close)
         return not close
+
+    async def _until(self, event: asyncio.Event) -> None:
+        """Wait for ``event``; a stopping server stops waiting (its connection then closes)."""
+        waits = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(self._halt.wait())]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for w in waits:
+            w.cancel()
+        if self._halt.is_set() and not event.is_set():
+            raise ConnectionResetError("the server stopped")
 
     async def _stream_back(
         self, seen: Seen, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, close: bool

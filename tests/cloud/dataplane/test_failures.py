@@ -104,7 +104,7 @@ async def test_504_when_the_target_does_not_answer_within_the_idle_timeout() -> 
         assert loop.time() - start >= 0.45
         assert plane.metrics().target_groups["tg"].errors["timeout"] == 1
         assert (await client.get("/")).status_code == 200
-    await a.stop(graceful=False)  # its /hang handler never ends
+    await a.stop(graceful=False)
 
 
 @run

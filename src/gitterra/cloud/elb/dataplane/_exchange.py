@@ -15,10 +15,9 @@ sending — which covers a pooled keep-alive connection the target closed betwee
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
-from gitterra.cloud.elb.dataplane import _group, _http, _model, _redirect, _upstream
+from gitterra.cloud.elb.dataplane import _access, _actions, _group, _http, _model, _upstream
 
 if TYPE_CHECKING:
     from gitterra.cloud.elb.dataplane._client import ClientConn
@@ -39,6 +38,7 @@ class Exchange:
         "_attempts",
         "_out_mode",
         "_sent",
+        "_sent_size",
         "_tried",
         "_until_close",
         "_upstream_keep",
@@ -94,6 +94,7 @@ class Exchange:
         self.pending_size = 0
         self.received = 0
         self._sent: list[bytes] | None = []
+        self._sent_size = 0
         self.group: _group.TargetGroup | None = None
         self.member: _group.Member | None = None
         self.last_member: _group.Member | None = None
@@ -137,27 +138,16 @@ class Exchange:
             self._answer(action)
 
     def _answer(self, action: _model.FixedResponseAction | _model.RedirectAction) -> None:
-        close = not self.keep_alive or self.client.listener.closing
-        http10 = self.version == "1.0"
-        if isinstance(action, _model.FixedResponseAction):
-            data = _http.simple_response(
-                action.status_code,
-                action.content_type.encode("latin-1"),
-                action.body.encode(),
-                close,
-                http10,
-                self.head_request,
-            )
-            self._respond(action.status_code, data)
-            return
-        loc = _redirect.location(
+        status, data = _actions.answer(
             action,
-            host=self.host.decode("latin-1"),
+            host=self.host,
             port=self.client.listener.port,
-            target=self.url.decode("latin-1"),
+            url=self.url,
+            close=not self.keep_alive or self.client.listener.closing,
+            http10=self.version == "1.0",
+            head_request=self.head_request,
         )
-        data = _http.redirect_response(action.status_code, loc.encode("latin-1"), close, http10)
-        self._respond(action.status_code, data)
+        self._respond(status, data)
 
     def respond_error(self, status: int) -> None:
         """Answer with the balancer's own error page."""
@@ -256,7 +246,8 @@ class Exchange:
         sent = self._sent
         if sent is not None:
             sent.extend(chunks)
-            if sum(map(len, sent)) > REPLAY_LIMIT:
+            self._sent_size += sum(map(len, chunks))
+            if self._sent_size > REPLAY_LIMIT:
                 self._sent = None
 
     def request_body(self, data: bytes) -> None:
@@ -320,39 +311,19 @@ class Exchange:
         self.t_head = client.loop.time()
         self.target_status = self.status = status
         self._upstream_keep = keep_alive
-        parts = [b"HTTP/1.1 %d %b\r\n" % (status, reason or _http.reason(status))]
-        length = None
-        te = False
-        drop: set[bytes] | None = None
-        for name, value in headers:
-            low = name.lower()
-            if low in _http.HOP_BY_HOP:
-                if low == b"connection":
-                    drop = _http.connection_tokens(value)
-                elif low == b"transfer-encoding":
-                    te = True
-                continue
-            if low == b"content-length":
-                length = value
-            parts.append(b"%b: %b\r\n" % (name, value))
-        if drop:
-            parts = [p for p in parts if p.split(b":", 1)[0].lower() not in drop]
-        bodyless = self.head_request or status in (204, 304)
-        self._until_close = not bodyless and length is None and not te
-        http10 = self.version == "1.0"
-        if bodyless or length is not None:
-            self._out_mode = _RAW
-        elif http10:
-            self._out_mode = _RAW
-            self.keep_alive = False  # the end of the body is the end of the connection
-        else:
-            self._out_mode = _CHUNKED
-            parts.append(b"Transfer-Encoding: chunked\r\n")
-        parts.append(
-            _http.connection_header(not self.keep_alive or client.listener.closing, http10)
+        framing = _http.response_head(
+            status,
+            reason,
+            headers,
+            bodyless=self.head_request or status in (204, 304),
+            http10=self.version == "1.0",
+            close=not self.keep_alive or client.listener.closing,
         )
-        parts.append(b"\r\n")
-        head = b"".join(parts)
+        head = framing.head
+        self._out_mode = _CHUNKED if framing.chunked else _RAW
+        self._until_close = framing.until_close
+        if framing.close:
+            self.keep_alive = False
         self.sent_bytes += len(head)
         self.started = True
         client.out.append(head)
@@ -403,6 +374,7 @@ class Exchange:
             self.pending = sent + self.pending
             self.pending_size = sum(map(len, self.pending))
             self._sent = []
+            self._sent_size = 0
             self._forward(kind == "stale_connection")
         else:
             self.respond_error(502)
@@ -471,33 +443,6 @@ class Exchange:
         if self.group is not None:
             self.group.counters.observe(self.status, elapsed)
         if listener.plane.access_log is not None:
-            listener.plane.log_access(self._log_entry(elapsed))
+            listener.plane.log_access(_access.entry(self, elapsed))
         if notify:
             client.exchange_done(self)
-
-    def _log_entry(self, elapsed: float) -> _model.AccessLogEntry:
-        client = self.client
-        member = self.last_member
-        action = client.listener.config.default_action
-        target = member.target if member is not None else None
-        return _model.AccessLogEntry(
-            time=time.time(),
-            listener_id=client.listener.id,
-            client=client.peer[0],
-            client_port=client.peer[1],
-            method=self.method.decode("latin-1"),
-            url=self.url.decode("latin-1"),
-            http_version=f"HTTP/{self.version}",
-            action=type(action).__name__.removesuffix("Action").lower(),
-            tg_id=self.group.id if self.group is not None else "",
-            target_id=target.id if target is not None else "",
-            target_address=f"{target.host}:{target.port}" if target is not None else "",
-            status=self.status,
-            target_status=self.target_status,
-            duration=elapsed,
-            target_processing_time=(self.t_head - self.t_sent) if self.t_head >= 0 else -1.0,
-            received_bytes=self.received,
-            sent_bytes=self.sent_bytes,
-            user_agent=self.user_agent.decode("latin-1"),
-            error=self.error,
-        )

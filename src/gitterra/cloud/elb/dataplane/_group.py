@@ -337,9 +337,10 @@ class TargetGroup:
             m.drain_task.cancel()
             m.drain_task = None
         m.close_idle()
-        if self.members.get(m.target.id) is m:
-            del self.members[m.target.id]
         m.state, m.reason = "unused", "Target.NotRegistered"
         m.description = _DESCRIPTIONS[m.reason]
-        self._recompute()
-        self._notify(self.id, m.health())
+        if self.members.get(m.target.id) is m:
+            del self.members[m.target.id]
+            self._recompute()
+            self._notify(self.id, m.health())
+        # else: the id was registered again at another address; that one is what it reports

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from http import HTTPStatus
+from typing import NamedTuple
 
 #: Headers that describe one connection, never forwarded (lower case).
 HOP_BY_HOP = frozenset(
@@ -37,8 +38,10 @@ LAST_CHUNK = b"0\r\n\r\n"
 
 
 def connection_tokens(value: bytes) -> set[bytes]:
-    """The lower-case header names a ``Connection`` header value lists."""
-    return {t.strip().lower() for t in value.split(b",") if t.strip()}
+    """The lower-case header names a ``Connection`` header value lists, less those dropped
+    anyway (``close`` and ``keep-alive`` are the usual values and name no other header)."""
+    tokens = {t.strip().lower() for t in value.split(b",")}
+    return tokens - HOP_BY_HOP - {b"close", b""}
 
 
 def chunk(data: bytes) -> bytes:
@@ -46,7 +49,7 @@ def chunk(data: bytes) -> bytes:
     return b"%x\r\n%b\r\n" % (len(data), data)
 
 
-def reason(status: int) -> bytes:
+def phrase(status: int) -> bytes:
     try:
         return HTTPStatus(status).phrase.encode()
     except ValueError:
@@ -69,7 +72,7 @@ def simple_response(
         b"HTTP/1.1 %d %b\r\nServer: gitterra-elb\r\nContent-Type: %b\r\nContent-Length: %d\r\n"
         % (
             status,
-            reason(status),
+            phrase(status),
             content_type,
             len(body),
         )
@@ -80,7 +83,7 @@ def simple_response(
 
 def error_response(status: int, close: bool, http10: bool, head: bool = False) -> bytes:
     """The balancer's own error page (ALB's style) for ``status``."""
-    title = b"%d %b" % (status, reason(status))
+    title = b"%d %b" % (status, phrase(status))
     body = (
         b"<html>\r\n<head><title>%b</title></head>\r\n<body>\r\n<center><h1>%b</h1></center>\r\n"
         b"</body>\r\n</html>\r\n" % (title, title)
@@ -91,7 +94,7 @@ def error_response(status: int, close: bool, http10: bool, head: bool = False) -
 def redirect_response(status: int, location: bytes, close: bool, http10: bool) -> bytes:
     out = b"HTTP/1.1 %d %b\r\nServer: gitterra-elb\r\nLocation: %b\r\nContent-Length: 0\r\n" % (
         status,
-        reason(status),
+        phrase(status),
         location,
     )
     return out + connection_header(close, http10) + b"\r\n"
@@ -99,3 +102,51 @@ def redirect_response(status: int, location: bytes, close: bool, http10: bool) -
 
 def status_class(status: int) -> str:
     return f"{status // 100}xx"
+
+
+class Framing(NamedTuple):
+    """A response head for the client and how its body is framed."""
+
+    head: bytes
+    chunked: bool  # the body is re-chunked for the client
+    until_close: bool  # the target ends the body by closing its connection
+    close: bool  # the client connection must close after this response
+
+
+def response_head(
+    status: int,
+    reason: bytes,
+    headers: list[tuple[bytes, bytes]],
+    *,
+    bodyless: bool,
+    http10: bool,
+    close: bool,
+) -> Framing:
+    """The client's head for a target's response: hop-by-hop headers dropped, framing chosen
+    (Content-Length kept; otherwise chunked, or for HTTP/1.0 clients the end of the connection).
+    """
+    parts = [b"HTTP/1.1 %d %b\r\n" % (status, reason or phrase(status))]
+    length = None
+    te = False
+    drop: set[bytes] | None = None
+    for name, value in headers:
+        low = name.lower()
+        if low in HOP_BY_HOP:
+            if low == b"connection":
+                drop = connection_tokens(value)
+            elif low == b"transfer-encoding":
+                te = True
+            continue
+        if low == b"content-length":
+            length = value
+        parts.append(b"%b: %b\r\n" % (name, value))
+    if drop:
+        parts = [p for p in parts if p.split(b":", 1)[0].lower() not in drop]
+    until_close = not bodyless and length is None and not te
+    chunked = not bodyless and length is None and not http10
+    if chunked:
+        parts.append(b"Transfer-Encoding: chunked\r\n")
+    must_close = close or (not bodyless and length is None and http10)
+    parts.append(connection_header(must_close, http10))
+    parts.append(b"\r\n")
+    return Framing(b"".join(parts), chunked, until_close, must_close)
