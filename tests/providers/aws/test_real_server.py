@@ -179,11 +179,34 @@ def test_import_and_errors_against_the_real_api(server: CloudServer, tmp_path: P
         )  # fmt: skip
         assert errors(bad_group.diagnostics)
         assert bad_group.diagnostics.errors[0].attribute[:1] == ("target_group_arns",)
+        # single ingress rules, key pairs and log groups: create, refresh, import, delete
+        rule = d.create("aws_vpc_security_group_ingress_rule", security_group_id=attr(sg, "id"),
+                        cidr_ipv4="192.168.0.0/16", ip_protocol="tcp", from_port=8080,
+                        to_port=8080)  # fmt: skip
+        key = d.create("aws_key_pair", key_name="deploy", public_key=_SSH_KEY)
+        logs = d.create("aws_cloudwatch_log_group", name="/aws/codebuild/site", retention_in_days=7)
+        for type_, state in (
+            ("aws_vpc_security_group_ingress_rule", rule),
+            ("aws_key_pair", key),
+            ("aws_cloudwatch_log_group", logs),
+        ):
+            assert d.read(type_, state).state == state, type_
+            imported = d.import_(type_, attr(state, "id"))
+            assert not imported.diagnostics.has_errors, errors(imported.diagnostics)
+            again = d.read(type_, imported.states[0]).state
+            assert again is not None
+            assert attr(again, "id") == attr(state, "id")
+            assert not d.delete(type_, state).diagnostics.has_errors, type_
+            assert d.read(type_, state).state is None, type_
         for type_, state in (("aws_launch_template", lt), ("aws_security_group", sg)):
             assert not d.delete(type_, state).diagnostics.has_errors
             assert d.read(type_, state).state is None
     finally:
         d.close()
+
+
+#: An ED25519 public key (the server checks the key's encoding).
+_SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test"
 
 
 def _image(server: CloudServer) -> str:
