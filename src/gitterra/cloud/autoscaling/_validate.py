@@ -60,11 +60,7 @@ def name(value: object, field: str = "name") -> str:
 def launch_configuration(spec: Mapping[str, Any]) -> dict[str, Any]:
     """A launch configuration's fields; the image and instance type must exist."""
     image_id = fields.string(spec.get("image_id"), "image_id", max_len=64)
-    if not any(img["id"] == image_id for img in meta.images()):
-        raise ValidationError(
-            f"image {image_id!r} is not in the local cloud's catalogue (GET /api/v1/images)",
-            "image_id",
-        )
+    meta.image(image_id)  # NotFound naming image_id, as for launch templates
     instance_type = fields.string(spec.get("instance_type"), "instance_type", max_len=32)
     if instance_type not in meta.INSTANCE_TYPES:
         raise ValidationError(
