@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from tests.cloud.codebuild.conftest import (
+    InProcess,
     P,
     W,
-    InProcess,
     builds,
     create,
     deliveries,
@@ -116,13 +116,15 @@ def test_filter_groups_decide_what_builds(server: InProcess, client: httpx.Clien
     [record] = [d for d in deliveries(client, "fox") if d["delivery_id"] == "githost-1"] or [
         deliveries(client, "fox")[0]
     ]
-    assert record["status"] == "accepted" and record["events"][0]["filter_group"] == 0
+    assert record["status"] == "accepted"
+    assert record["events"][0]["filter_group"] == 0
     assert "filter_group[0] matched" in record["events"][0]["explanation"]
 
     topic = repo.commit({"page.txt": "topic"}, "on a topic branch", branch="topic")
     host.emit(host.event("fox", after=topic, head_ref="refs/heads/topic"))
     ignored = deliveries(client, "fox")[0]
-    assert ignored["status"] == "ignored" and ignored["builds"] == []
+    assert ignored["status"] == "ignored"
+    assert ignored["builds"] == []
     assert "no filter group matched" in ignored["events"][0]["explanation"]
     assert len(builds(client, "fox")) == 1
 
@@ -200,7 +202,9 @@ def test_branch_names_and_commit_messages_are_never_executed(
     assert seen["head"] == f"refs/heads/{branch}"
     assert seen["trigger"] == f"branch/{branch}"
     assert seen["message"] == message
-    assert not pwned.exists() and not ticks.exists() and not dollar.exists()
+    assert not pwned.exists()
+    assert not ticks.exists()
+    assert not dollar.exists()
 
 
 def test_a_newer_push_supersedes_a_queued_build(server: InProcess, client: httpx.Client) -> None:

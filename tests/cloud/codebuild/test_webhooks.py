@@ -17,16 +17,16 @@ import httpx
 import pytest
 
 from tests.cloud.codebuild.conftest import (
+    InProcess,
     P,
     W,
-    InProcess,
     builds,
     create,
     deliveries,
     in_process,
     log_of,
-    until,
     project,
+    until,
     wait_build,
 )
 from tests.cloud.codebuild.fake_forge import FakeForge
@@ -133,7 +133,8 @@ def test_a_github_example_payload_replayed(client: httpx.Client) -> None:
     assert build["webhook_variables"]["CODEBUILD_WEBHOOK_TRIGGER"] == "branch/master"
     assert build["initiator"] == f"github-webhook/{expected['actor']}"
     record = deliveries(client, "example")[0]
-    assert record["status"] == "accepted" and record["http_status"] == 202
+    assert record["status"] == "accepted"
+    assert record["http_status"] == 202
     assert record["events"][0]["filter_group"] == 0
     client.post(f"/api/v1/codebuild/builds/{build['id']}/stop")
     wait_build(client, build["id"])
@@ -212,7 +213,8 @@ def test_refused_deliveries_are_stored_with_their_reason_and_build_nothing(
             "X-Hub-Signature-256": VECTOR_SIGNATURE,
         },
     )
-    assert status == 413 and "over the" in body["reason"]
+    assert status == 413
+    assert "over the" in body["reason"]
     records = client.get("/api/v1/codebuild/deliveries", params={"limit": 20}).json()["items"]
     reasons = [(r["http_status"], r["reason"]) for r in records[: len(cases) + 1]]
     for _, status, reason in cases:
@@ -283,7 +285,8 @@ def test_a_github_repository_built_end_to_end_with_statuses(
     done = wait_build(client, r.json()["builds"][0])
     log = log_of(client, done["id"])
     assert done["status"] == "SUCCEEDED", log
-    assert done["resolved_source_version"] == sha and "two" in log
+    assert done["resolved_source_version"] == sha
+    assert "two" in log
     calls = until(
         lambda: (
             [c for c in forge.calls() if c["path"].endswith(f"/statuses/{sha}")][1:]
@@ -297,7 +300,8 @@ def test_a_github_repository_built_end_to_end_with_statuses(
     assert calls[1]["body"]["target_url"].endswith(f"/builds/{done['id']}")
     assert calls[0]["headers"]["Authorization"] == "Bearer ghp_token123"
     listed = client.get("/api/v1/codebuild/source-credentials").json()["items"]
-    assert listed and all("token" not in c for c in listed)
+    assert listed
+    assert all("token" not in c for c in listed)
 
 
 def test_gitea_statuses_and_a_failing_status_api(client: httpx.Client, forge: FakeForge) -> None:
