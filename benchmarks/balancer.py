@@ -111,7 +111,9 @@ def wrk(port: int, connections: int, duration: float) -> tuple[float, float, flo
     ).stdout
     if "Non-2xx" in out or "Socket errors" in out:
         print(out)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    assert found is not None, out
+    rps = float(found.group(1))
 
     def pct(p: str) -> float:
         m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", out)

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -126,8 +127,9 @@ class Backend:
     ) -> bool:
         lines = head.decode("latin-1").split("\r\n")
         method, target, version = lines[0].split(" ")
-        headers = [tuple(x.strip() for x in ln.split(":", 1)) for ln in lines[1:] if ln]
-        seen = Seen(method, urlsplit(target).path, headers, conn)  # type: ignore[arg-type]
+        pairs = (ln.split(":", 1) for ln in lines[1:] if ln)
+        headers = [(k.strip(), v.strip()) for k, v in pairs]
+        seen = Seen(method, urlsplit(target).path, headers, conn)
         self.seen.append(seen)
         close = (seen.header("connection") or "").lower() == "close" or version == "HTTP/1.0"
         path = seen.path
@@ -218,7 +220,7 @@ async def _drain_body(seen: Seen, reader: asyncio.StreamReader) -> None:
         seen.body_bytes += len(piece)
 
 
-async def _body(seen: Seen, reader: asyncio.StreamReader):  # type: ignore[no-untyped-def]
+async def _body(seen: Seen, reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
     length = seen.header("content-length")
     if length is not None:
         left = int(length)

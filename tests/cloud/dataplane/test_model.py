@@ -27,7 +27,7 @@ from tests.cloud.dataplane.helpers import run
         (lambda: dp.TargetGroupSettings(deregistration_delay=-1), "deregistration_delay -1"),
         (lambda: dp.TargetGroupSettings(slow_start=10), "slow_start 10: must be 0 or 30-900"),
         (
-            lambda: dp.TargetGroupSettings(algorithm="random"),  # type: ignore[arg-type]
+            lambda: dp.TargetGroupSettings(algorithm="random"),  # type: ignore[arg-type]  # bad on purpose
             "algorithm 'random'",
         ),
         (
@@ -51,7 +51,10 @@ from tests.cloud.dataplane.helpers import run
             lambda: dp.ListenerConfig(dp.ForwardAction("tg"), allowed_sources="10.0.0.0/8"),
             "a list of CIDRs, not one string",
         ),
-        (lambda: dp.ListenerConfig("forward"), "default_action: unknown action"),  # type: ignore[arg-type]
+        (
+            lambda: dp.ListenerConfig("forward"),  # type: ignore[arg-type]  # bad on purpose
+            "default_action: unknown action",
+        ),
         (lambda: dp.ListenerConfig(dp.ForwardAction("tg"), max_body_bytes=-1), "max_body_bytes -1"),
     ],
 )

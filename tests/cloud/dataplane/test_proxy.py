@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 
@@ -38,7 +39,7 @@ async def test_large_bodies_stream_both_ways() -> None:
     piece = bytes(range(256)) * 1024
     async with plane_with([a]) as (_, url), httpx.AsyncClient(base_url=url) as client:
 
-        async def upload():  # type: ignore[no-untyped-def]
+        async def upload() -> AsyncIterator[bytes]:
             for i in range(size // len(piece)):
                 if i == size // len(piece) // 2:
                     # half sent: the target must already have most of it (nothing buffered whole)
