@@ -21,7 +21,7 @@ def provider(source: str, workdir: Path | None = None) -> engine.Provider:
     factory = builtin_registry(workdir=workdir).factory(source)
     assert factory is not None, source
     p = factory()
-    assert not asyncio.run(p.configure(lang.EMPTY_OBJECT))
+    assert not asyncio.run(p.configure(lang.object_val({})))
     return p
 
 

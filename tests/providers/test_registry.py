@@ -13,6 +13,8 @@ from gitterra.providers import UnknownTypeError, builtin_registry
 
 from .support import LOCAL, NULL, RANDOM, TERRAFORM, config, provider
 
+AWS = "registry.terraform.io/hashicorp/aws"
+
 STRING_FLAGS = {
     "keepers": "O!",
     "length": "R!",
@@ -126,12 +128,12 @@ def flags(a: engine.Attribute) -> str:
     return out
 
 
-def test_registry_has_the_four_sources_and_nothing_else() -> None:
+def test_registry_has_the_builtin_sources_and_the_aws_target() -> None:
     registry = builtin_registry()
-    assert set(registry.factories) == {TERRAFORM, NULL, LOCAL, RANDOM}
-    assert registry.factory("registry.terraform.io/hashicorp/aws") is None
-    for source in registry.factories:
-        assert isinstance(provider(source), engine.Provider)
+    assert set(registry.factories) == {TERRAFORM, NULL, LOCAL, RANDOM, AWS}
+    assert registry.factory("registry.terraform.io/hashicorp/google") is None
+    for factory in registry.factories.values():
+        assert isinstance(factory(), engine.Provider)
 
 
 def test_every_type_is_listed() -> None:
