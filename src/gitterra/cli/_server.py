@@ -70,6 +70,7 @@ def installers() -> list[server.RouteInstaller]:
         _routes_compute,
         _routes_ec2,
         _routes_elb,
+        _routes_githost,
         _routes_logs,
         _routes_state,
     )
@@ -80,6 +81,7 @@ def installers() -> list[server.RouteInstaller]:
         _routes_compute.install,
         _routes_elb.install,
         _routes_autoscaling.install,
+        _routes_githost.install,
         _routes_codebuild.install,
         _routes_state.install,
     ]
