@@ -15,8 +15,11 @@ tags = fields.tags
 now = fields.now
 
 
-def obj(value: object, field: str, allowed: Collection[str]) -> Mapping[str, Any]:
-    """A JSON object with only the ``allowed`` keys (None: empty)."""
+def obj(
+    value: object, field: str, allowed: Collection[str], *, root: bool = False
+) -> Mapping[str, Any]:
+    """A JSON object with only the ``allowed`` keys (None: empty). ``root``: ``field`` names a
+    request body ("the project"), so a key's path is the key alone."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -25,7 +28,8 @@ def obj(value: object, field: str, allowed: Collection[str]) -> Mapping[str, Any
         if key not in allowed:
             listed = ", ".join(sorted(allowed))
             raise ValidationError(
-                f'unknown field "{key}" in {field}: it has {listed}', f"{field}.{key}"
+                f'unknown field "{key}" in {field}: it has {listed}',
+                key if root else f"{field}.{key}",
             )
     return value
 

@@ -99,7 +99,7 @@ class Projects:
         return self.store.find(KIND)
 
     def create(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        spec = check.obj(spec, "the project", CREATE_FIELDS)
+        spec = check.obj(spec, "the project", CREATE_FIELDS, root=True)
         name = check.string(
             spec.get("name"),
             "name",
@@ -118,7 +118,7 @@ class Projects:
         return doc
 
     def update(self, name: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-        changes = check.obj(changes, "the project update", CREATE_FIELDS)
+        changes = check.obj(changes, "the project update", CREATE_FIELDS, root=True)
         if "name" in changes and changes["name"] != name:
             raise ValidationError("a project's name cannot change: create a new one", "name")
         with self.store.transaction():

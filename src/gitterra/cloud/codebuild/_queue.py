@@ -72,7 +72,10 @@ class Queue:
     def start(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         """``POST /api/v1/codebuild/builds``: a build asked for by a person or a program."""
         spec = check.obj(
-            spec, "the build", ("project_name", "source_version", "environment_variables_override")
+            spec,
+            "the build",
+            ("project_name", "source_version", "environment_variables_override"),
+            root=True,
         )
         name = check.string(spec.get("project_name"), "project_name", max_len=255)
         version = check.optional_str(spec.get("source_version"), "source_version", 255)

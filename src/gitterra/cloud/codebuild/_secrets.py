@@ -52,7 +52,7 @@ class Secrets:
         self.svc = svc
 
     def create(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        spec = check.obj(spec, "the secret", ("name", "value", "description"))
+        spec = check.obj(spec, "the secret", ("name", "value", "description"), root=True)
         name = check.string(
             spec.get("name"), "name", max_len=512, pattern=_SECRET_NAME, allowed=_NAME_RULE
         )
@@ -71,7 +71,7 @@ class Secrets:
         return _public(doc)
 
     def replace(self, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
-        spec = check.obj(spec, "the secret", ("value", "description"))
+        spec = check.obj(spec, "the secret", ("value", "description"), root=True)
         value = check.string(spec.get("value"), "value", max_len=MAX_SECRET)
         with self.store.transaction():
             doc = self._stored(name)
@@ -146,7 +146,10 @@ class SourceCredentials:
 
     def create(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         spec = check.obj(
-            spec, "the source credential", ("server_type", "auth_type", "token", "user_name")
+            spec,
+            "the source credential",
+            ("server_type", "auth_type", "token", "user_name"),
+            root=True,
         )
         server = check.choice(spec.get("server_type"), "server_type", SERVER_TYPES, None)
         doc = {

@@ -67,7 +67,7 @@ class Webhooks:
     # -- writing -----------------------------------------------------------------------------
 
     def create(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        spec = check.obj(spec, "the webhook", CREATE_FIELDS)
+        spec = check.obj(spec, "the webhook", CREATE_FIELDS, root=True)
         name = check.string(spec.get("project_name"), "project_name", max_len=255)
         doc: dict[str, Any] = {
             "id": ids.new_id("wh"),
@@ -93,7 +93,7 @@ class Webhooks:
         return self.view(doc)
 
     def update(self, key: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-        changes = check.obj(changes, "the webhook update", CREATE_FIELDS)
+        changes = check.obj(changes, "the webhook update", CREATE_FIELDS, root=True)
         for field in changes:
             if field not in UPDATE_FIELDS:
                 raise ValidationError(f'"{field}" of a webhook cannot change', field)

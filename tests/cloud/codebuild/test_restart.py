@@ -1,0 +1,85 @@
+"""A real ``gitterra server`` killed with SIGKILL while one build runs and another waits: after
+the restart the running build is FAULT with the reason and its processes are gone, the queued
+build runs; builds queued before a clean restart run after it."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.cloud.codebuild.conftest import (
+    B,
+    P,
+    buildspec,
+    create,
+    log_of,
+    project,
+    start,
+    until,
+    wait_build,
+)
+from tests.cloud.conftest import CloudServer
+
+pytestmark = pytest.mark.slow
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def kill_9(server: CloudServer) -> None:
+    proc = server.process
+    assert proc is not None
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(60)
+    server.process = None
+
+
+def test_kill_9_with_builds_running_and_queued(cloud_server: CloudServer) -> None:
+    client, data = cloud_server.client, cloud_server.data_dir
+    pid_file = data / "first-build.pid"
+    spec = buildspec(
+        f'if [ "$CODEBUILD_BUILD_NUMBER" = 1 ]; then sleep 600 & echo $! > {pid_file}; wait; fi',
+        'echo "ran build $CODEBUILD_BUILD_NUMBER"',
+    )
+    create(client, P, project("crash", source={"type": "NO_SOURCE", "buildspec": spec}))
+    first, second = start(client, "crash"), start(client, "crash")
+    until(
+        lambda: pid_file.exists() and pid_file.read_text().strip(),
+        "the first build to start its sleep",
+    )
+    orphan = int(pid_file.read_text())
+    assert client.get(f"{B}/{second['id']}").json()["status"] == "QUEUED"
+
+    kill_9(cloud_server)
+    assert alive(orphan), "a build's processes outlive a SIGKILLed server"
+    cloud_server.start()
+
+    done = wait_build(client, first["id"])
+    assert done["status"] == "FAULT"
+    assert done["reason"] == "the server stopped while the build ran (it restarted)"
+    assert done["phases"][-1]["phase_type"] == "COMPLETED"
+    until(lambda: not alive(orphan), "the crashed build's processes to be killed")
+    after = wait_build(client, second["id"])
+    assert after["status"] == "SUCCEEDED"
+    assert "ran build 2" in log_of(client, second["id"])
+
+
+def test_queued_builds_survive_a_clean_restart(cloud_server: CloudServer) -> None:
+    client, data = cloud_server.client, cloud_server.data_dir
+    gate = data / "gate"
+    spec = buildspec(f"while [ ! -e {gate} ]; do sleep 0.05; done")
+    create(client, P, project("queued", source={"type": "NO_SOURCE", "buildspec": spec}))
+    builds = [start(client, "queued") for _ in range(3)]
+    wait_build(client, builds[0]["id"], ("IN_PROGRESS",))
+    cloud_server.restart()
+    assert client.get(f"{B}/{builds[0]['id']}").json()["status"] == "FAULT"
+    gate.touch()
+    assert [wait_build(client, b["id"])["status"] for b in builds[1:]] == ["SUCCEEDED"] * 2
