@@ -13,6 +13,7 @@ import contextlib
 import functools
 import heapq
 import itertools
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -23,7 +24,11 @@ DEADLINE = 60.0
 
 
 def run(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test body in a new event loop, failing it after :data:`DEADLINE`."""
+    """Run an async test body in a new event loop, failing it after :data:`DEADLINE`.
+
+    The loop is asyncio's own, or uvloop's when ``GITTERRA_TEST_UVLOOP=1`` (the server may
+    run on either).
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
@@ -31,7 +36,12 @@ def run(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
             async with asyncio.timeout(DEADLINE * 2):
                 await fn(*args, **kwargs)
 
-        asyncio.run(main())
+        if os.environ.get("GITTERRA_TEST_UVLOOP") == "1":
+            import uvloop
+
+            uvloop.run(main())
+        else:
+            asyncio.run(main())
 
     return wrapper
 
