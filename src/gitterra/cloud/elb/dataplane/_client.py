@@ -212,7 +212,8 @@ class ClientConn(asyncio.Protocol):
                 ex.user_agent = value
                 parts.append(b"%b: %b\r\n" % (name, value))
             elif code == _XFF:
-                xff += value + b", "
+                if value.strip():
+                    xff += value.strip() + b", "
             elif code == _CL:
                 ex.content_length = int(value)  # llhttp checked it is a number
             elif code == _TE:
