@@ -159,3 +159,39 @@ def test_replace_triggered_by(ws: Workspace) -> None:
     ws.apply()
     assert attrs(ws.state(), "terraform_data.dependent")["id"] != ident
     assert addresses(ws.state()) == ["terraform_data.dependent", "terraform_data.trigger"]
+
+
+def test_create_before_destroy_updates_dependents_before_destroying(ws: Workspace) -> None:
+    module = """
+    variable "v" {
+      type    = string
+      default = "one"
+    }
+    resource "terraform_data" "base" {
+      triggers_replace = var.v
+      lifecycle {
+        create_before_destroy = true
+      }
+    }
+    resource "terraform_data" "dep" {
+      input = terraform_data.base.id
+    }
+    """
+    ws.write(module)
+    ws.apply()
+    old_id = attrs(ws.state(), "terraform_data.base")["id"]
+    out = ws.apply("-var=v=two").out
+    steps = [
+        line.split(" [")[0]
+        for line in out.splitlines()
+        if line.startswith("terraform_data.") and "..." in line
+    ]
+    assert steps == [
+        "terraform_data.base: Creating...",
+        "terraform_data.dep: Modifying...",
+        "terraform_data.base: Destroying...",
+    ]
+    doc = ws.state()
+    new_id = attrs(doc, "terraform_data.base")["id"]
+    assert new_id != old_id
+    assert attrs(doc, "terraform_data.dep")["input"]["value"] == new_id
