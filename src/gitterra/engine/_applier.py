@@ -239,9 +239,12 @@ class Applier(Walker):
             else None
         )
         # Record the object the moment it exists: a crash during a provisioner must not leave
-        # a real object the state does not know about.
+        # a real object the state does not know about. A create that failed half-way yet
+        # returned an object (a server that never became healthy) is kept tainted, as
+        # Terraform does: the next plan replaces it.
         cbd = res.lifecycle.create_before_destroy
-        ops.set_current(self.working, inst, change.provider, new, schema, deps, cbd)
+        status = "tainted" if failed and creating and new is not None else None
+        ops.set_current(self.working, inst, change.provider, new, schema, deps, cbd, status)
         await self.persist()
         if failed or new is None:
             return None

@@ -194,6 +194,7 @@ class Stack:
         self.registry = engine.ProviderRegistry({aws.SOURCE: factory})
         self.state = state.State.new()
         self.fs = LocalFileSystem(str(self.path))
+        self.diags = Diagnostics()
 
     def _module(self) -> config.Module:
         module, diags = config.load_module(self.fs, ".")
@@ -209,8 +210,9 @@ class Stack:
             engine.plan(module, self.state, self.registry, inputs, fctx, str(self.path), opts)
         )
 
-    def apply(self, destroy: bool = False, **variables: Any) -> engine.Plan:
-        """Plan and apply; fails the test on any error. Returns the plan applied."""
+    def apply(self, destroy: bool = False, failing: bool = False, **variables: Any) -> engine.Plan:
+        """Plan and apply; fails the test on any error (or, ``failing``, on none: the apply's
+        diagnostics are then in ``self.diags``). Returns the plan applied."""
         the_plan, diags = self.plan(destroy, **variables)
         assert not diags.has_errors, [str(d) for d in diags]
         module = self._module()
@@ -222,7 +224,8 @@ class Stack:
         final, diags = asyncio.run(
             engine.apply(the_plan, module, self.registry, fctx, str(self.path), persist)
         )
-        assert not diags.has_errors, [str(d) for d in diags]
+        assert diags.has_errors == failing, [str(d) for d in diags]
+        self.diags = diags
         self.state = final
         return the_plan
 

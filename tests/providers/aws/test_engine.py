@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
+from gitterra import engine
 from gitterra.providers import aws
 from tests.providers.aws.fake_cloud import FakeCloud
 from tests.providers.aws.stack import Stack, actions
@@ -93,3 +96,39 @@ def test_no_server_is_a_plan_error_naming_how_to_start_one(tmp_path: Path) -> No
         and "start it with gitterra server" in m
         for m in messages
     ), messages
+
+
+def test_a_create_that_fails_after_the_object_exists_leaves_it_tainted(
+    tmp_path: Path, fake: FakeCloud
+) -> None:
+    def never_active(method: str, path: str) -> httpx.Response | None:
+        if method == "GET" and path.startswith("/api/v1/load-balancers/"):
+            body = {"error": {"code": "Invalid", "message": "provisioning failed"}}
+            return httpx.Response(400, json=body)
+        return None
+
+    fake.fault = never_active
+    s = stack(tmp_path, fake)
+    s.apply(failing=True)
+    assert any("aws_lb.web" in str(d) or "web-lb" in str(d) for d in s.diags.errors)
+    assert status(s, "aws_lb.web") == "tainted"
+    assert len(fake.lbs) == 1  # the balancer exists, and the state knows it
+    assert s.state.resource("aws_lb_listener.http") is None  # skipped: depends on the failure
+
+    fake.fault = None
+    the_plan, diags = s.plan()
+    assert not diags.has_errors
+    replaced = next(c for c in the_plan.changes if str(c.addr) == "aws_lb.web")
+    assert replaced.action is engine.Action.DELETE_THEN_CREATE
+    assert replaced.reason is engine.Reason.TAINTED
+    s.apply()
+    assert len(fake.lbs) == 1
+    assert status(s, "aws_lb.web") is None
+
+
+def status(s: Stack, address: str) -> str | None:
+    rs = s.state.resource(address)
+    assert rs is not None, address
+    current = rs.instances[None].current
+    assert current is not None, address
+    return current.status
