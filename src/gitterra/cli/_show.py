@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 
 from gitterra import __version__, engine, state
@@ -14,6 +14,7 @@ from gitterra.cli._state_cmds import schema_of as resource_schema
 from gitterra.cli._ui import UI
 from gitterra.cli._workdir import Workdir
 from gitterra.diag import Diagnostic
+from gitterra.engine import _plan_json as plan_json
 
 FLAGS = (flags.Flag("json", help="Machine-readable output."), flags.Flag("no-color"))
 
@@ -51,7 +52,8 @@ def run(ui: UI, argv: list[str]) -> int:
     module = wd.load(validate=False)
     current = wd.read_state(wd.manager(module))
     if opts.get_bool("json"):
-        ui.print(json.dumps(state_values_json(current)))
+        doc = state_values_json(current, lambda rs: resource_schema(wd, module, rs))
+        ui.print(engine.json_dumps(doc))
         return 0
     if current.is_empty:
         ui.print("The state file is empty. No resources are represented.")
@@ -65,8 +67,13 @@ def run(ui: UI, argv: list[str]) -> int:
     return 0
 
 
-def state_values_json(st: state.State) -> dict[str, object]:
-    """Terraform's ``show -json`` layout for a state: format_version and ``values``."""
+def state_values_json(
+    st: state.State,
+    schema_of: Callable[[state.ResourceState], engine.ResourceSchema | None] = lambda rs: None,
+) -> dict[str, object]:
+    """Terraform's ``show -json`` layout for a state: format_version and ``values``. With the
+    resource types' schemas, values are read as their types (as Terraform prints them, not
+    their state encoding) and ``sensitive_values`` says what is sensitive."""
     if st.is_empty:
         return {"format_version": "1.0", "terraform_version": __version__}
     root: dict[str, object] = {"resources": []}
@@ -88,6 +95,11 @@ def state_values_json(st: state.State) -> dict[str, object]:
             "values": inst.current.attributes,
             "sensitive_values": {},
         }
+        schema = schema_of(rs)
+        if schema is not None:
+            value = engine.object_value(inst.current, schema)
+            entry["values"] = plan_json.value_json(value)
+            entry["sensitive_values"] = plan_json.sensitive_as_bool(value)
         if addr.key is not None:
             entry["index"] = addr.key
         resources.append(entry)
