@@ -4,6 +4,7 @@ replace_triggered_by."""
 from __future__ import annotations
 
 import json
+import re
 
 from tests.workflow.conftest import Workspace, addresses, attrs
 
@@ -182,14 +183,14 @@ def test_create_before_destroy_updates_dependents_before_destroying(ws: Workspac
     old_id = attrs(ws.state(), "terraform_data.base")["id"]
     out = ws.apply("-var=v=two").out
     steps = [
-        line.split(" [")[0]
+        re.sub(r"deposed object [0-9a-f]{8}", "deposed object KEY", line.split(" [")[0])
         for line in out.splitlines()
         if line.startswith("terraform_data.") and "..." in line
     ]
     assert steps == [
         "terraform_data.base: Creating...",
         "terraform_data.dep: Modifying...",
-        "terraform_data.base: Destroying...",
+        "terraform_data.base (deposed object KEY): Destroying...",
     ]
     doc = ws.state()
     new_id = attrs(doc, "terraform_data.base")["id"]

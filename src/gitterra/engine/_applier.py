@@ -11,6 +11,7 @@ old object, creates the new one, updates dependents, then destroys the deposed o
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -284,6 +285,8 @@ class Applier(Walker):
         deposed = change.deposed
         if change.action is Action.CREATE_THEN_DELETE:
             deposed = self.deposed_now.get(inst)
+            if deposed is not None:  # progress lines name the deposed object, as Terraform's
+                change = dataclasses.replace(change, deposed=deposed)
         key = self._provider_key(change)
         if key is None:
             self.diags.add(
