@@ -14,15 +14,20 @@ URL = "http://127.0.0.1:9/state"
 
 # (type, settings, env, field, message)
 MISTAKES: list[tuple[str, dict[str, Any], dict[str, str], str | None, str]] = [
-    ("gcs", {}, {}, None, 'the "gcs" backend is not supported by gitterra; use "local" or "http"'),
     (
-        "s3",
+        "gcs",
         {},
         {},
         None,
-        'the "s3" backend is not available in gitterra yet; use "local" or "http"',
+        'the "gcs" backend is not supported by gitterra; use "local", "http" or "s3"',
     ),
-    ("nope", {}, {}, None, 'unknown backend type "nope"; gitterra supports "local" and "http"'),
+    (
+        "nope",
+        {},
+        {},
+        None,
+        'unknown backend type "nope"; gitterra supports "local", "http" and "s3"',
+    ),
     (
         "local",
         {"paht": "x"},
