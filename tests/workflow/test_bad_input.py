@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workflow.conftest import Workspace
+from tests.workflow.conftest import ModuleDir
 
 GOOD = 'resource "terraform_data" "existing" {\n  input = "kept"\n}\n'
 
@@ -46,6 +46,18 @@ CASES = {
         'resource "random_id" "x" {\n  byte_length = 4\n  prefix = random_id.x.hex\n}\n',
         ["Error: Self-referential block", "random_id.x may not refer to itself", "main.tf:3:12"],
     ),
+    "ignore_changes naming nothing": (
+        'resource "terraform_data" "x" {\n  input = 1\n  lifecycle {\n'
+        "    ignore_changes = [inptu]\n  }\n}\n",
+        ["Error: Unsupported attribute", 'Did you mean "input"?', "main.tf:4:23"],
+    ),
+    "ignore_changes with one wrong name among good ones": (
+        'resource "local_file" "x" {\n  filename = "x"\n  lifecycle {\n'
+        "    ignore_changes = [content, sensitive_content]\n  }\n}\n"
+        'resource "random_password" "p" {\n  length = 8\n  lifecycle {\n'
+        "    ignore_changes = [length, keepers, specail]\n  }\n}\n",
+        ["Error: Unsupported attribute", '"specail"', 'Did you mean "special"?', "main.tf:10:"],
+    ),
     "undeclared reference": (
         'resource "terraform_data" "x" {\n  input = var.nope\n}\n',
         ["Error: Reference to undeclared input variable", "main.tf:2:"],
@@ -54,7 +66,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_bad_configuration_changes_nothing(ws: Workspace, name: str) -> None:
+def test_bad_configuration_changes_nothing(ws: ModuleDir, name: str) -> None:
     text, expected = CASES[name]
     # A fresh directory: no state appears.
     ws.write(text)
@@ -88,7 +100,7 @@ def test_bad_configuration_changes_nothing(ws: Workspace, name: str) -> None:
     ],
 )
 def test_a_damaged_state_file_is_named_and_left_alone(
-    ws: Workspace, content: str, message: str
+    ws: ModuleDir, content: str, message: str
 ) -> None:
     ws.write(GOOD)
     ws.state_file().write_text(content)

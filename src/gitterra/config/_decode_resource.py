@@ -6,6 +6,7 @@ from __future__ import annotations
 from gitterra import lang
 from gitterra.config import _model as m
 from gitterra.config._decode import Decoder, static_traversal
+from gitterra.diag import SourceRange
 
 #: Blocks inside a resource that belong to the language, not to the resource type's schema.
 META_BLOCKS = frozenset(("lifecycle", "provisioner", "connection"))
@@ -48,22 +49,27 @@ def lifecycle(dec: Decoder, body: lang.Body, context: str, mode: str) -> m.Lifec
                 rtb.expr.rng,
                 context,
             )
+    ignore, ignore_rngs = _ignore_changes(dec, lc.attribute("ignore_changes"), context)
     return m.Lifecycle(
         create_before_destroy=dec.const_bool(lc, "create_before_destroy", context),
         prevent_destroy=dec.const_bool(lc, "prevent_destroy", context),
-        ignore_changes=_ignore_changes(dec, lc.attribute("ignore_changes"), context),
+        ignore_changes=ignore,
+        ignore_changes_rngs=ignore_rngs,
         replace_triggered_by=replace_by,
         preconditions=dec.checks(lc, "precondition", context),
         postconditions=dec.checks(lc, "postcondition", context),
     )
 
 
-def _ignore_changes(dec: Decoder, attr: lang.Attribute | None, context: str) -> m.IgnoreChanges:
+def _ignore_changes(
+    dec: Decoder, attr: lang.Attribute | None, context: str
+) -> tuple[m.IgnoreChanges, tuple[SourceRange, ...]]:
+    """The paths and where each is written."""
     if attr is None:
-        return ()
+        return (), ()
     expr = attr.expr
     if isinstance(expr, lang.ast.Variable) and expr.name == "all":
-        return "all"
+        return "all", ()
     if not isinstance(expr, lang.ast.TupleCons):
         dec.error(
             "Invalid ignore_changes",
@@ -71,8 +77,9 @@ def _ignore_changes(dec: Decoder, attr: lang.Attribute | None, context: str) -> 
             expr.rng,
             context,
         )
-        return ()
+        return (), ()
     paths: list[tuple[str | lang.Value, ...]] = []
+    rngs: list[SourceRange] = []
     for elem in expr.elements:
         trav = static_traversal(elem)
         if trav is None:
@@ -90,7 +97,8 @@ def _ignore_changes(dec: Decoder, attr: lang.Attribute | None, context: str) -> 
             paths.append((value,))
         else:
             paths.append((trav.root, *trav.steps))
-    return tuple(paths)
+        rngs.append(elem.rng)
+    return tuple(paths), tuple(rngs)
 
 
 def _string_literal(expr: lang.Expr) -> str | None:

@@ -76,6 +76,8 @@ class Lifecycle:
     create_before_destroy: bool = False
     prevent_destroy: bool = False
     ignore_changes: IgnoreChanges = ()
+    #: Where each ``ignore_changes`` path is written (parallel to the paths).
+    ignore_changes_rngs: tuple[SourceRange, ...] = ()
     replace_triggered_by: tuple[lang.Expr, ...] = ()
     preconditions: tuple[Check, ...] = ()
     postconditions: tuple[Check, ...] = ()

@@ -5,8 +5,49 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gitterra import config, lang
+from gitterra.diag import Diagnostic
 from gitterra.engine._addrs import ResourceInstance
+from gitterra.engine._decode_config import _suggest
 from gitterra.engine._plan import Action, ResourceChange
+from gitterra.engine._schema import BlockSchema
+
+
+def check_ignore_changes(res: config.Resource, block: BlockSchema) -> list[Diagnostic]:
+    """Errors for ``ignore_changes`` paths naming what the resource type does not have (a typo
+    there would otherwise silently ignore nothing). Names are checked through nested blocks;
+    keys inside an attribute's value are not."""
+    lc = res.lifecycle
+    if lc.ignore_changes == "all":
+        return []
+    found = []
+    for path, rng in zip(lc.ignore_changes, lc.ignore_changes_rngs, strict=False):
+        schema: BlockSchema | None = block
+        expect_key = False
+        for step in path:
+            if schema is None:
+                break
+            if expect_key:  # an index or key into a list, set or map of blocks
+                expect_key = False
+                continue
+            if not isinstance(step, str):
+                break
+            if step in schema.attributes:
+                break
+            nested = schema.blocks.get(step)
+            if nested is None:
+                names = sorted([*schema.attributes, *schema.blocks])
+                found.append(
+                    Diagnostic.error(
+                        "Unsupported attribute",
+                        f"ignore_changes: {res.type} has no argument, nested block or attribute "
+                        f'named "{step}".{_suggest(step, names)}',
+                        rng,
+                    ).with_context(res.describe())
+                )
+                break
+            schema = nested.block
+            expect_key = nested.nesting != "single"
+    return found
 
 
 def ignore_changes(cfg: lang.Value, prior: lang.Value, ignore: config.IgnoreChanges) -> lang.Value:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from gitterra import config, lang, state
-from gitterra.diag import Diagnostic, Diagnostics
+from gitterra.diag import Diagnostic, Diagnostics, SourceRange
 from gitterra.engine import _values_json as vj
 from gitterra.engine._addrs import (
     AbsResource,
@@ -78,6 +78,7 @@ class Planner(Walker):
         self.changes: list[ResourceChange] = []
         self.drift: list[ResourceChange] = []
         self.visited: set[str] = set()
+        self.lifecycle_checked: set[SourceRange] = set()
         self.dependencies_of_targets: set[Node] = set()
         self.in_scope = self._targeted_nodes()
         self._dependents: set[str] | None = None
@@ -178,6 +179,14 @@ class Planner(Walker):
     ) -> bool:
         data = ResourceData(None, type=schema.block.implied_type())
         self.ctx.resources[ar] = data
+        if res.lifecycle.ignore_changes and res.rng not in self.lifecycle_checked:
+            from gitterra.engine import _lifecycle
+
+            self.lifecycle_checked.add(res.rng)
+            wrong = _lifecycle.check_ignore_changes(res, schema.block)
+            if wrong:
+                self.diags.extend(wrong)
+                return False
         prior = self.prior.resource(str(ar))
         if self.opts.mode == "destroy":
             data.expansion = _prior_expansion(prior)
