@@ -67,6 +67,9 @@ def test_kill_9_with_builds_running_and_queued(cloud_server: CloudServer) -> Non
     assert done["reason"] == "the server stopped while the build ran (it restarted)"
     assert done["phases"][-1]["phase_type"] == "COMPLETED"
     until(lambda: not alive(orphan), "the crashed build's processes to be killed")
+    uid = first["id"].partition(":")[2]
+    assert not (cloud_server.data_dir / "builds" / "crash" / uid / "src").exists()
+    assert (cloud_server.data_dir / "builds" / "crash" / uid / "build.log").exists()
     after = wait_build(client, second["id"])
     assert after["status"] == "SUCCEEDED"
     assert "ran build 2" in log_of(client, second["id"])

@@ -205,8 +205,8 @@ class Deliveries:
         return {
             "id": f"{time.time_ns():020d}-{_random.token_hex(4)}",
             "received_at": _builds.now(),
-            "forge": forge,
-            "webhook_id": webhook_id,
+            "forge": forge[:40],
+            "webhook_id": webhook_id[:100],
             "project_name": None,
             "event": event[:200],
             "delivery_id": delivery[:200],

@@ -49,8 +49,12 @@ class LogBook:
         with path.open("rb") as fh:
             fh.seek(offset)
             data = fh.read(limit)
-        if len(data) == limit:
-            data = data[: _complete(data)] or data
+            if len(data) == limit:
+                cut = _complete(data)
+                if cut == 0:  # one character longer than the page: give it whole
+                    data += fh.read(3)
+                    cut = _complete(data)
+                data = data[:cut]
         return data.decode("utf-8", errors="replace"), offset + len(data)
 
     async def wait(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,3 +37,10 @@ def kill_builds(build_ids: Iterable[str]) -> list[int]:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
     return found
+
+
+def remove_sources(builds: Path, build_ids: Iterable[str]) -> None:
+    """Remove the checkouts the interrupted builds left (their logs and artifacts stay)."""
+    for build_id in build_ids:
+        project, _, uid = build_id.partition(":")
+        shutil.rmtree(builds / project / uid / "src", ignore_errors=True)

@@ -20,6 +20,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitterra import pipeline
+from gitterra.cloud import CloudError
 from gitterra.cloud.codebuild import _builds, _env, _projects, _secrets, _source, _statuses
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class BuildRun:
             raise Failed("FAULT", "DOWNLOAD_SOURCE", "CLIENT_ERROR", "the git host is not running")
         try:
             return str(host.path(_projects.repository_name(source["location"])))
-        except Exception as exc:  # NotFound, or the host's own error: the build's problem
+        except CloudError as exc:  # NotFound: the repository is gone
             raise Failed(
                 "FAILED",
                 "DOWNLOAD_SOURCE",

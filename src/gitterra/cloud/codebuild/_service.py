@@ -93,7 +93,9 @@ class CodeBuild:
                 self.githost = found
         interrupted = self.queue.restore()
         if interrupted:
-            await asyncio.to_thread(_reap.kill_builds, [d["id"] for d in interrupted])
+            ids = [d["id"] for d in interrupted]
+            await asyncio.to_thread(_reap.kill_builds, ids)
+            await asyncio.to_thread(_reap.remove_sources, self.cloud.data_dir / "builds", ids)
         for doc in interrupted:
             _builds.end_open_phase(doc, "FAULT", "CLIENT_ERROR", "the server stopped")
             _builds.finish(doc, "FAULT", "the server stopped while the build ran (it restarted)")
