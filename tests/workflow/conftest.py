@@ -18,7 +18,7 @@ from tests.backends.state_server import StateServer
 from tests.clirun import GITTERRA, Result, run_cli
 
 
-class Workspace:
+class ModuleDir:
     """One module directory and the commands run in it."""
 
     def __init__(self, path: Path) -> None:
@@ -125,10 +125,10 @@ def addresses(doc: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
+def ws(tmp_path: Path) -> ModuleDir:
     root = tmp_path / "module"
     root.mkdir()
-    return Workspace(root)
+    return ModuleDir(root)
 
 
 @pytest.fixture

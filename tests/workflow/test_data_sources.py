@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.workflow.conftest import Workspace, attrs
+from tests.workflow.conftest import ModuleDir, attrs
 
 MODULE = """
 data "local_file" "in" {
@@ -27,7 +27,7 @@ output "made" {
 """
 
 
-def test_read_during_plan_and_during_apply(ws: Workspace) -> None:
+def test_read_during_plan_and_during_apply(ws: ModuleDir) -> None:
     (ws.path / "in.txt").write_text("hello\n")
     ws.write(MODULE)
     doc = json.loads(ws.ok("plan", "-json").out)
@@ -54,7 +54,7 @@ def test_read_during_plan_and_during_apply(ws: Workspace) -> None:
     assert ws.run("plan", "-detailed-exitcode").code == 0
 
 
-def test_a_changed_file_is_read_again_not_reported_as_drift(ws: Workspace) -> None:
+def test_a_changed_file_is_read_again_not_reported_as_drift(ws: ModuleDir) -> None:
     (ws.path / "in.txt").write_text("hello\n")
     ws.write(MODULE)
     ws.apply()
@@ -67,7 +67,7 @@ def test_a_changed_file_is_read_again_not_reported_as_drift(ws: Workspace) -> No
     assert (ws.path / "made.txt").read_text() == "made from changed"
 
 
-def test_a_missing_file_is_an_error_naming_the_data_source(ws: Workspace) -> None:
+def test_a_missing_file_is_an_error_naming_the_data_source(ws: ModuleDir) -> None:
     ws.write(MODULE)
     result = ws.fails("plan")
     assert "Read local file data source error" in result.err

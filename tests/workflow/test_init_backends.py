@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.backends.state_server import StateServer
-from tests.workflow.conftest import Workspace, addresses
+from tests.workflow.conftest import ModuleDir, addresses
 
 RESOURCE = 'resource "terraform_data" "a" {\n  input = "x"\n}\n'
 HTTP = 'terraform {\n  backend "http" {}\n}\n'
@@ -31,7 +31,7 @@ def server_state(server: StateServer, path: str = "/state/demo") -> dict[str, An
         return json.loads(server.data.states[path])  # type: ignore[no-any-return]
 
 
-def test_init_local_default(ws: Workspace) -> None:
+def test_init_local_default(ws: ModuleDir) -> None:
     ws.write('resource "random_pet" "p" {}\n' + RESOURCE)
     result = ws.ok("init")
     assert "gitterra has been successfully initialized!" in result.out
@@ -43,7 +43,7 @@ def test_init_local_default(ws: Workspace) -> None:
     assert ws.ok("init").code == 0, "init again is harmless"
 
 
-def test_init_http_with_backend_config_settings(ws: Workspace, server: StateServer) -> None:
+def test_init_http_with_backend_config_settings(ws: ModuleDir, server: StateServer) -> None:
     ws.write(HTTP + RESOURCE)
     result = ws.ok("init", *http_flags(server))
     assert 'Successfully configured the backend "http"!' in result.out
@@ -61,7 +61,7 @@ def test_init_http_with_backend_config_settings(ws: Workspace, server: StateServ
     assert pulled["lineage"] == doc["lineage"]
 
 
-def test_init_http_with_a_backend_config_file(ws: Workspace, server: StateServer) -> None:
+def test_init_http_with_a_backend_config_file(ws: ModuleDir, server: StateServer) -> None:
     ws.write(HTTP + RESOURCE)
     url = server.url("/from/file")
     ws.write(
@@ -73,7 +73,7 @@ def test_init_http_with_a_backend_config_file(ws: Workspace, server: StateServer
     assert addresses(server_state(server, "/from/file")) == ["terraform_data.a"]
 
 
-def test_backend_config_file_errors_name_the_file(ws: Workspace) -> None:
+def test_backend_config_file_errors_name_the_file(ws: ModuleDir) -> None:
     ws.write(HTTP + RESOURCE)
     missing = ws.fails("init", "-backend-config=nope.hcl")
     assert "Failed to read -backend-config file" in missing.err
@@ -90,7 +90,7 @@ def test_backend_config_file_errors_name_the_file(ws: Workspace) -> None:
 
 
 def test_changed_backend_config_needs_migrate_or_reconfigure(
-    ws: Workspace, server: StateServer
+    ws: ModuleDir, server: StateServer
 ) -> None:
     ws.write(HTTP + RESOURCE)
     ws.ok("init", *http_flags(server, "/one"))
@@ -110,7 +110,7 @@ def test_changed_backend_config_needs_migrate_or_reconfigure(
 
 
 def test_migrate_local_to_http_and_back_keeps_lineage_and_serial(
-    ws: Workspace, server: StateServer
+    ws: ModuleDir, server: StateServer
 ) -> None:
     ws.write(RESOURCE)
     ws.ok("init")
@@ -144,7 +144,7 @@ def test_migrate_local_to_http_and_back_keeps_lineage_and_serial(
     assert ws.state()["lineage"] == local["lineage"]
 
 
-def test_unreachable_http_backend(ws: Workspace) -> None:
+def test_unreachable_http_backend(ws: ModuleDir) -> None:
     with socket.socket() as sock:  # a port that nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -159,7 +159,7 @@ def test_unreachable_http_backend(ws: Workspace) -> None:
     assert not (ws.path / ".terraform").exists()
 
 
-def test_commands_before_init_with_a_backend_block(ws: Workspace) -> None:
+def test_commands_before_init_with_a_backend_block(ws: ModuleDir) -> None:
     ws.write(HTTP + RESOURCE)
     for args in (["plan"], ["apply", "-auto-approve"], ["state", "list"], ["output"]):
         result = ws.fails(*args)
@@ -168,7 +168,7 @@ def test_commands_before_init_with_a_backend_block(ws: Workspace) -> None:
     assert sorted(ws.snapshot()) == ["main.tf"]
 
 
-def test_changed_backend_block_settings_need_init(ws: Workspace, server: StateServer) -> None:
+def test_changed_backend_block_settings_need_init(ws: ModuleDir, server: StateServer) -> None:
     url = server.url()
     ws.write(f'terraform {{\n  backend "http" {{\n    address = "{url}"\n  }}\n}}\n' + RESOURCE)
     ws.ok("init")
@@ -186,7 +186,7 @@ def test_changed_backend_block_settings_need_init(ws: Workspace, server: StateSe
 
 
 def test_http_address_missing_or_from_the_environment(
-    ws: Workspace, server: StateServer, monkeypatch: pytest.MonkeyPatch
+    ws: ModuleDir, server: StateServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws.write(HTTP + RESOURCE)
     missing = ws.fails("init", "-input=false")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.workflow.conftest import Workspace, addresses, attrs
+from tests.workflow.conftest import ModuleDir, addresses, attrs
 
 CBD = """
 variable "v" {
@@ -30,7 +30,7 @@ resource "local_file" "f" {
 """
 
 
-def test_create_before_destroy_order(ws: Workspace) -> None:
+def test_create_before_destroy_order(ws: ModuleDir) -> None:
     ws.write(CBD % "true")
     ws.apply()
     plan = json.loads(ws.ok("plan", "-json", "-var=v=two").out)
@@ -52,7 +52,7 @@ def test_create_before_destroy_order(ws: Workspace) -> None:
     assert inst["create_before_destroy"] is True
 
 
-def test_destroy_before_create_by_default(ws: Workspace) -> None:
+def test_destroy_before_create_by_default(ws: ModuleDir) -> None:
     ws.write(CBD % "false")
     ws.apply()
     assert "-/+ resource" in ws.ok("plan", "-var=v=two").out
@@ -79,7 +79,7 @@ resource "terraform_data" "keep" {
 """
 
 
-def test_prevent_destroy_blocks_destroy_and_replace(ws: Workspace) -> None:
+def test_prevent_destroy_blocks_destroy_and_replace(ws: ModuleDir) -> None:
     ws.write(PREVENT % 1)
     ws.apply()
     before = ws.state_file().read_bytes()
@@ -106,7 +106,7 @@ def test_prevent_destroy_blocks_destroy_and_replace(ws: Workspace) -> None:
     ws.apply()
 
 
-def test_ignore_changes(ws: Workspace) -> None:
+def test_ignore_changes(ws: ModuleDir) -> None:
     module = """
     resource "terraform_data" "d" {
       input = "%s"
@@ -131,7 +131,7 @@ def test_ignore_changes(ws: Workspace) -> None:
     assert attrs(doc, "terraform_data.all")["triggers_replace"]["value"] == "one"
 
 
-def test_replace_triggered_by(ws: Workspace) -> None:
+def test_replace_triggered_by(ws: ModuleDir) -> None:
     module = """
     resource "terraform_data" "trigger" {
       input = "%s"
@@ -162,7 +162,7 @@ def test_replace_triggered_by(ws: Workspace) -> None:
     assert addresses(ws.state()) == ["terraform_data.dependent", "terraform_data.trigger"]
 
 
-def test_create_before_destroy_updates_dependents_before_destroying(ws: Workspace) -> None:
+def test_create_before_destroy_updates_dependents_before_destroying(ws: ModuleDir) -> None:
     module = """
     variable "v" {
       type    = string

@@ -19,7 +19,7 @@ import pytest
 
 from tests.backends.state_server import StateServer
 from tests.clirun import REPO
-from tests.workflow.conftest import Workspace, addresses
+from tests.workflow.conftest import ModuleDir, addresses
 
 DEADLINE = 60.0
 MODULE = 'resource "terraform_data" "a" {\n  input = "x"\n}\n'
@@ -66,7 +66,7 @@ def hold(kind: str, where: str, cwd: Path) -> Holder:
 
 
 @pytest.fixture
-def holder(ws: Workspace) -> Iterator[Holder]:
+def holder(ws: ModuleDir) -> Iterator[Holder]:
     ws.write(MODULE)
     ws.apply()
     held = hold("local", str(ws.state_file()), ws.path)
@@ -76,7 +76,7 @@ def holder(ws: Workspace) -> Iterator[Holder]:
         held.proc.communicate(timeout=DEADLINE)
 
 
-def test_a_locked_state_fails_naming_the_holder(ws: Workspace, holder: Holder) -> None:
+def test_a_locked_state_fails_naming_the_holder(ws: ModuleDir, holder: Holder) -> None:
     before = ws.state_file().read_bytes()
     for args in (
         ["plan"],
@@ -91,7 +91,7 @@ def test_a_locked_state_fails_naming_the_holder(ws: Workspace, holder: Holder) -
     assert ws.state_file().read_bytes() == before
 
 
-def test_lock_false_bypasses_the_lock(ws: Workspace, holder: Holder) -> None:
+def test_lock_false_bypasses_the_lock(ws: ModuleDir, holder: Holder) -> None:
     assert "No changes." in ws.ok("plan", "-lock=false").out
     ws.write(MODULE.replace('"x"', '"y"'))
     ws.apply("-lock=false")
@@ -99,7 +99,7 @@ def test_lock_false_bypasses_the_lock(ws: Workspace, holder: Holder) -> None:
     holder.release()
 
 
-def test_lock_timeout_succeeds_once_released(ws: Workspace, holder: Holder) -> None:
+def test_lock_timeout_succeeds_once_released(ws: ModuleDir, holder: Holder) -> None:
     ws.write(MODULE.replace('"x"', '"y"'))
     waiting = ws.process_start("apply", "-auto-approve", "-lock-timeout=60s")
     holder.release()
@@ -110,14 +110,14 @@ def test_lock_timeout_succeeds_once_released(ws: Workspace, holder: Holder) -> N
     assert expired.code == 0, "nobody holds the lock any more"
 
 
-def test_lock_timeout_expires_naming_the_holder(ws: Workspace, holder: Holder) -> None:
+def test_lock_timeout_expires_naming_the_holder(ws: ModuleDir, holder: Holder) -> None:
     result = ws.fails("plan", "-lock-timeout=200ms")
     assert "Error acquiring the state lock" in result.err
     assert holder.id in result.err
 
 
 def test_force_unlock_cannot_release_another_process_s_local_lock(
-    ws: Workspace, holder: Holder
+    ws: ModuleDir, holder: Holder
 ) -> None:
     # Documented in backends/_filelock.py: a local lock ends when its process ends.
     result = ws.fails("force-unlock", "-force", holder.id)
@@ -130,7 +130,7 @@ def test_force_unlock_cannot_release_another_process_s_local_lock(
     assert "No changes." in ws.ok("plan").out
 
 
-def test_a_killed_holder_leaves_no_lock(ws: Workspace, holder: Holder) -> None:
+def test_a_killed_holder_leaves_no_lock(ws: ModuleDir, holder: Holder) -> None:
     os.killpg(holder.proc.pid, signal.SIGKILL)
     holder.proc.communicate(timeout=DEADLINE)
     # The lock file stays behind with the dead holder's information; it holds no lock.
@@ -145,7 +145,7 @@ def test_a_killed_holder_leaves_no_lock(ws: Workspace, holder: Holder) -> None:
     ws.apply()
 
 
-def test_http_lock_timeout_waits_and_force_unlock(ws: Workspace, server: StateServer) -> None:
+def test_http_lock_timeout_waits_and_force_unlock(ws: ModuleDir, server: StateServer) -> None:
     url = server.url()
     ws.write('terraform {\n  backend "http" {}\n}\n' + MODULE)
     ws.ok(

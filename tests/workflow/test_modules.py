@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.workflow.conftest import Workspace, addresses, attrs
+from tests.workflow.conftest import ModuleDir, addresses, attrs
 
 CHILD = """
 variable "name" {
@@ -44,13 +44,13 @@ output "upper" {
 """
 
 
-def setup(ws: Workspace, root: str) -> None:
+def setup(ws: ModuleDir, root: str) -> None:
     ws.write(CHILD, "modules/child/main.tf")
     ws.write(LEAF, "modules/leaf/main.tf")
     ws.write(root)
 
 
-def plan_actions(ws: Workspace, *args: str) -> dict[str, tuple[list[str], Any]]:
+def plan_actions(ws: ModuleDir, *args: str) -> dict[str, tuple[list[str], Any]]:
     doc = json.loads(ws.ok("plan", "-json", *args).out)
     return {
         rc["address"]: (rc["change"]["actions"], rc.get("action_reason"))
@@ -59,7 +59,7 @@ def plan_actions(ws: Workspace, *args: str) -> dict[str, tuple[list[str], Any]]:
     }
 
 
-def test_inputs_outputs_and_nesting(ws: Workspace) -> None:
+def test_inputs_outputs_and_nesting(ws: ModuleDir) -> None:
     setup(
         ws,
         """
@@ -88,7 +88,7 @@ def test_inputs_outputs_and_nesting(ws: Workspace) -> None:
     assert ws.run("plan", "-detailed-exitcode").code == 0
 
 
-def test_count_and_for_each_on_module_calls(ws: Workspace) -> None:
+def test_count_and_for_each_on_module_calls(ws: ModuleDir) -> None:
     root = """
     variable "n" {
       type = number
@@ -141,7 +141,7 @@ def test_count_and_for_each_on_module_calls(ws: Workspace) -> None:
     assert len(addresses(ws.state())) == 4
 
 
-def test_removing_a_module_call_deletes_its_resources(ws: Workspace) -> None:
+def test_removing_a_module_call_deletes_its_resources(ws: ModuleDir) -> None:
     setup(
         ws,
         'module "a" {\n  source = "./modules/child"\n  name = "a"\n}\n'
@@ -157,7 +157,7 @@ def test_removing_a_module_call_deletes_its_resources(ws: Workspace) -> None:
     assert all(a.startswith("module.a.") for a in addresses(ws.state()))
 
 
-def test_module_errors(ws: Workspace) -> None:
+def test_module_errors(ws: ModuleDir) -> None:
     ws.write('module "m" {\n  source = "./nope"\n}\n')
     missing = ws.fails("plan")
     assert "nope" in missing.err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.workflow.conftest import Workspace
+from tests.workflow.conftest import ModuleDir
 
 MODULE = """
 variable "secret" {
@@ -32,7 +32,7 @@ output "password" {
 """
 
 
-def test_outputs(ws: Workspace) -> None:
+def test_outputs(ws: ModuleDir) -> None:
     ws.write(MODULE)
     applied = ws.apply()
     assert "Outputs:" in applied.out
@@ -64,7 +64,7 @@ def test_outputs(ws: Workspace) -> None:
     assert doc["count"]["value"] == 3
 
 
-def test_output_errors(ws: Workspace) -> None:
+def test_output_errors(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.apply()
     missing = ws.fails("output", "nope")
@@ -73,7 +73,7 @@ def test_output_errors(ws: Workspace) -> None:
     assert "Unsupported value for raw output" in raw.err
 
 
-def test_no_outputs(ws: Workspace) -> None:
+def test_no_outputs(ws: ModuleDir) -> None:
     ws.write('resource "terraform_data" "d" {}\n')
     ws.apply()
     result = ws.ok("output")
@@ -81,7 +81,7 @@ def test_no_outputs(ws: Workspace) -> None:
     assert ws.ok("output", "-json").out.strip() == "{}"
 
 
-def test_output_of_a_sensitive_value_must_be_marked(ws: Workspace) -> None:
+def test_output_of_a_sensitive_value_must_be_marked(ws: ModuleDir) -> None:
     ws.write(
         'variable "secret" {\n  type = string\n  default = "s"\n  sensitive = true\n}\n'
         'resource "terraform_data" "d" {}\n'
@@ -94,14 +94,14 @@ def test_output_of_a_sensitive_value_must_be_marked(ws: Workspace) -> None:
     assert not ws.state_file().exists()
 
 
-def test_plan_shows_sensitive_output_changes_hidden(ws: Workspace) -> None:
+def test_plan_shows_sensitive_output_changes_hidden(ws: ModuleDir) -> None:
     ws.write(MODULE)
     text = ws.ok("plan").out
     assert "+ password = (sensitive value)" in text
     assert "hunter2" not in text
 
 
-def test_sensitive_values_stay_hidden_in_later_plans(ws: Workspace) -> None:
+def test_sensitive_values_stay_hidden_in_later_plans(ws: ModuleDir) -> None:
     module = """
     variable "v" {
       type    = string

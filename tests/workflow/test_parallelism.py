@@ -3,7 +3,7 @@ operation at a time. Provisioners make the overlap observable without timing ass
 
 from __future__ import annotations
 
-from tests.workflow.conftest import Workspace
+from tests.workflow.conftest import ModuleDir
 
 
 def waiting_for_all(name: str, total: int) -> str:
@@ -28,7 +28,7 @@ resource "terraform_data" "{name}" {{
 """
 
 
-def test_one_at_a_time(ws: Workspace) -> None:
+def test_one_at_a_time(ws: ModuleDir) -> None:
     ws.write("".join(recording(f"r{i}") for i in range(4)))
     ws.apply("-parallelism=1")
     lines = (ws.path / "log").read_text().split()
@@ -37,7 +37,7 @@ def test_one_at_a_time(ws: Workspace) -> None:
         assert first.replace("start", "end") == second, lines
 
 
-def test_independent_resources_run_at_the_same_time(ws: Workspace) -> None:
+def test_independent_resources_run_at_the_same_time(ws: ModuleDir) -> None:
     ws.write("".join(waiting_for_all(f"r{i}", 4) for i in range(4)))
     ws.apply("-parallelism=4")
     assert len((ws.path / "starts").read_text().split()) == 4

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.workflow.conftest import Workspace, addresses, attrs
+from tests.workflow.conftest import ModuleDir, addresses, attrs
 
 DATA = """
 variable "input" {
@@ -19,7 +19,7 @@ resource "terraform_data" "d" {
 """
 
 
-def plan_json(ws: Workspace, *args: str) -> dict[str, Any]:
+def plan_json(ws: ModuleDir, *args: str) -> dict[str, Any]:
     return json.loads(ws.ok("plan", "-json", *args).out)  # type: ignore[no-any-return]
 
 
@@ -32,7 +32,7 @@ def actions(doc: dict[str, Any]) -> dict[str, tuple[list[str], str | None]]:
     }
 
 
-def test_create_no_op_update_and_detailed_exitcode(ws: Workspace) -> None:
+def test_create_no_op_update_and_detailed_exitcode(ws: ModuleDir) -> None:
     ws.write(DATA)
     first = ws.run("plan", "-detailed-exitcode")
     assert first.code == 2, first.err
@@ -69,7 +69,7 @@ def test_create_no_op_update_and_detailed_exitcode(ws: Workspace) -> None:
     assert "Error:" in broken.err
 
 
-def test_replace_when_a_force_new_attribute_changes(ws: Workspace) -> None:
+def test_replace_when_a_force_new_attribute_changes(ws: ModuleDir) -> None:
     ws.write('resource "local_file" "f" {\n  filename = "f.txt"\n  content = "one"\n}\n')
     ws.apply()
     assert (ws.path / "f.txt").read_text() == "one"
@@ -86,7 +86,7 @@ def test_replace_when_a_force_new_attribute_changes(ws: Workspace) -> None:
     assert (ws.path / "f.txt").read_text() == "two"
 
 
-def test_count_up_and_down(ws: Workspace) -> None:
+def test_count_up_and_down(ws: ModuleDir) -> None:
     ws.write(
         'variable "n" { type = number }\n'
         'resource "terraform_data" "c" {\n  count = var.n\n  input = count.index\n}\n'
@@ -106,7 +106,7 @@ def test_count_up_and_down(ws: Workspace) -> None:
     assert addresses(ws.state()) == ["terraform_data.c[0]"]
 
 
-def test_for_each_key_removed(ws: Workspace) -> None:
+def test_for_each_key_removed(ws: ModuleDir) -> None:
     ws.write(
         'variable "keys" { type = set(string) }\n'
         'resource "terraform_data" "e" {\n  for_each = var.keys\n  input = each.key\n}\n'
@@ -121,7 +121,7 @@ def test_for_each_key_removed(ws: Workspace) -> None:
     assert addresses(ws.state()) == ['terraform_data.e["a"]', 'terraform_data.e["c"]']
 
 
-def test_resource_removed_from_config(ws: Workspace) -> None:
+def test_resource_removed_from_config(ws: ModuleDir) -> None:
     ws.write('resource "terraform_data" "a" {}\nresource "terraform_data" "b" {}\n')
     ws.apply()
     ws.write('resource "terraform_data" "a" {}\n')
@@ -133,7 +133,7 @@ def test_resource_removed_from_config(ws: Workspace) -> None:
     assert addresses(ws.state()) == ["terraform_data.a"]
 
 
-def test_target_plans_only_the_target_and_its_dependencies(ws: Workspace) -> None:
+def test_target_plans_only_the_target_and_its_dependencies(ws: ModuleDir) -> None:
     ws.write(
         'resource "terraform_data" "base" { input = "b" }\n'
         'resource "terraform_data" "top" { input = terraform_data.base.output }\n'
@@ -146,7 +146,7 @@ def test_target_plans_only_the_target_and_its_dependencies(ws: Workspace) -> Non
     assert set(actions(plan_json(ws))) == {"terraform_data.other"}
 
 
-def test_replace_flag(ws: Workspace) -> None:
+def test_replace_flag(ws: ModuleDir) -> None:
     ws.write('resource "random_id" "r" {\n  byte_length = 4\n}\nresource "terraform_data" "t" {}\n')
     ws.apply()
     before = attrs(ws.state(), "random_id.r")["id"]
@@ -161,7 +161,7 @@ def test_replace_flag(ws: Workspace) -> None:
 FILE = 'resource "local_file" "f" {\n  filename = "f.txt"\n  content  = "managed"\n}\n'
 
 
-def test_refresh_detects_a_file_edited_outside(ws: Workspace) -> None:
+def test_refresh_detects_a_file_edited_outside(ws: ModuleDir) -> None:
     ws.write(FILE)
     ws.apply()
     (ws.path / "f.txt").write_text("edited by hand")
@@ -179,7 +179,7 @@ def test_refresh_detects_a_file_edited_outside(ws: Workspace) -> None:
     assert "No changes." in ws.ok("plan").out
 
 
-def test_refresh_detects_a_file_deleted_outside(ws: Workspace) -> None:
+def test_refresh_detects_a_file_deleted_outside(ws: ModuleDir) -> None:
     ws.write(FILE)
     ws.apply()
     serial = ws.state()["serial"]
@@ -193,7 +193,7 @@ def test_refresh_detects_a_file_deleted_outside(ws: Workspace) -> None:
     assert (ws.path / "f.txt").read_text() == "managed"
 
 
-def test_refresh_only(ws: Workspace) -> None:
+def test_refresh_only(ws: ModuleDir) -> None:
     ws.write(FILE)
     ws.apply()
     (ws.path / "f.txt").unlink()
@@ -206,7 +206,7 @@ def test_refresh_only(ws: Workspace) -> None:
     assert not (ws.path / "f.txt").exists(), "refresh-only creates nothing"
 
 
-def test_plan_json_shape(ws: Workspace) -> None:
+def test_plan_json_shape(ws: ModuleDir) -> None:
     ws.write(
         'resource "random_string" "s" {\n  length = 8\n}\n'
         'output "s" {\n  value = random_string.s.result\n}\n'
@@ -242,7 +242,7 @@ def destroy_order(out: str) -> list[str]:
     return [line.split(":")[0] for line in out.splitlines() if ": Destroying..." in line]
 
 
-def test_destroy_goes_in_reverse_dependency_order(ws: Workspace) -> None:
+def test_destroy_goes_in_reverse_dependency_order(ws: ModuleDir) -> None:
     ws.write(CHAIN)
     ws.apply()
     out = ws.ok("destroy", "-auto-approve").out
@@ -250,7 +250,7 @@ def test_destroy_goes_in_reverse_dependency_order(ws: Workspace) -> None:
 
 
 def test_resources_removed_from_config_are_deleted_in_reverse_dependency_order(
-    ws: Workspace,
+    ws: ModuleDir,
 ) -> None:
     ws.write(CHAIN)
     ws.apply()
@@ -259,7 +259,7 @@ def test_resources_removed_from_config_are_deleted_in_reverse_dependency_order(
     assert destroy_order(out) == ["terraform_data.c", "terraform_data.b", "terraform_data.a"]
 
 
-def test_destroy(ws: Workspace) -> None:
+def test_destroy(ws: ModuleDir) -> None:
     ws.write(
         'resource "local_file" "f" {\n  filename = "f.txt"\n  content = "x"\n}\n'
         'resource "terraform_data" "t" { input = local_file.f.id }\n'
@@ -279,7 +279,7 @@ def test_destroy(ws: Workspace) -> None:
     assert "No changes." in ws.ok("destroy", "-auto-approve").out
 
 
-def test_target_leaves_other_deletions_alone(ws: Workspace) -> None:
+def test_target_leaves_other_deletions_alone(ws: ModuleDir) -> None:
     ws.write(
         'resource "terraform_data" "a" {}\n'
         'resource "terraform_data" "n" {\n  count = 2\n}\n'
@@ -308,7 +308,7 @@ def test_target_leaves_other_deletions_alone(ws: Workspace) -> None:
     ]
 
 
-def test_destroy_with_target_takes_the_target_and_its_dependents(ws: Workspace) -> None:
+def test_destroy_with_target_takes_the_target_and_its_dependents(ws: ModuleDir) -> None:
     ws.write(CHAIN + 'resource "terraform_data" "other" {}\n')
     ws.apply()
     doc = plan_json(ws, "-destroy", "-target=terraform_data.b")
@@ -321,7 +321,7 @@ def test_destroy_with_target_takes_the_target_and_its_dependents(ws: Workspace) 
     assert addresses(ws.state()) == ["terraform_data.a", "terraform_data.other"]
 
 
-def test_a_provider_error_during_apply_names_the_resource(ws: Workspace) -> None:
+def test_a_provider_error_during_apply_names_the_resource(ws: ModuleDir) -> None:
     (ws.path / "blocker").write_text("a file where a directory should be")
     ws.write(
         'resource "local_file" "f" {\n  filename = "blocker/f.txt"\n  content  = "x"\n}\n'

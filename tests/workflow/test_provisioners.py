@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import sys
 
-from tests.workflow.conftest import Workspace, addresses, resources
+from tests.workflow.conftest import ModuleDir, addresses, resources
 
 
-def test_output_streams_with_environment_working_dir_and_interpreter(ws: Workspace) -> None:
+def test_output_streams_with_environment_working_dir_and_interpreter(ws: ModuleDir) -> None:
     (ws.path / "sub").mkdir()
     ws.write(
         f"""
@@ -38,7 +38,7 @@ def test_output_streams_with_environment_working_dir_and_interpreter(ws: Workspa
     assert "Apply complete! Resources: 1 added" in out
 
 
-def test_when_destroy(ws: Workspace) -> None:
+def test_when_destroy(ws: ModuleDir) -> None:
     ws.write(
         """
         resource "terraform_data" "d" {
@@ -60,7 +60,7 @@ def test_when_destroy(ws: Workspace) -> None:
     assert (ws.path / "log.txt").read_text() == "created\ndestroying x\n"
 
 
-def test_on_failure_continue_is_a_warning(ws: Workspace) -> None:
+def test_on_failure_continue_is_a_warning(ws: ModuleDir) -> None:
     ws.write(
         """
         resource "terraform_data" "c" {
@@ -80,7 +80,7 @@ def test_on_failure_continue_is_a_warning(ws: Workspace) -> None:
     assert ws.run("plan", "-detailed-exitcode").code == 0
 
 
-def test_on_failure_fail_taints_and_the_next_plan_replaces(ws: Workspace) -> None:
+def test_on_failure_fail_taints_and_the_next_plan_replaces(ws: ModuleDir) -> None:
     ws.write(
         """
         variable "code" {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.workflow.conftest import Workspace, addresses, attrs
+from tests.workflow.conftest import ModuleDir, addresses, attrs
 
 MODULE = """
 variable "content" {
@@ -21,7 +21,7 @@ output "name" {
 """
 
 
-def test_plan_out_then_apply_the_file(ws: Workspace) -> None:
+def test_plan_out_then_apply_the_file(ws: ModuleDir) -> None:
     ws.write(MODULE)
     saved = ws.ok("plan", "-out=tf.plan", "-var", "content=from-plan")
     assert "Saved the plan to: tf.plan" in saved.out
@@ -37,7 +37,7 @@ def test_plan_out_then_apply_the_file(ws: Workspace) -> None:
     assert ws.state()["outputs"]["name"]["value"] == "f.txt"
 
 
-def test_a_saved_plan_applies_once_then_is_stale(ws: Workspace) -> None:
+def test_a_saved_plan_applies_once_then_is_stale(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.ok("plan", "-out=tf.plan")
     ws.ok("apply", "tf.plan")
@@ -47,7 +47,7 @@ def test_a_saved_plan_applies_once_then_is_stale(ws: Workspace) -> None:
     assert ws.state_file().read_bytes() == state_before
 
 
-def test_a_plan_made_before_another_apply_is_stale_and_changes_nothing(ws: Workspace) -> None:
+def test_a_plan_made_before_another_apply_is_stale_and_changes_nothing(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.apply()
     ws.ok("plan", "-out=tf.plan", "-var", "content=two")
@@ -60,7 +60,7 @@ def test_a_plan_made_before_another_apply_is_stale_and_changes_nothing(ws: Works
     assert (ws.path / "f.txt").read_text() == "three"
 
 
-def test_show_a_saved_plan_as_text_and_json(ws: Workspace) -> None:
+def test_show_a_saved_plan_as_text_and_json(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.ok("plan", "-out=tf.plan")
     text = ws.ok("show", "tf.plan").out
@@ -78,7 +78,7 @@ def test_show_a_saved_plan_as_text_and_json(ws: Workspace) -> None:
     assert not (ws.path / "f.txt").exists()
 
 
-def test_show_an_unreadable_plan_file(ws: Workspace) -> None:
+def test_show_an_unreadable_plan_file(ws: ModuleDir) -> None:
     ws.write(MODULE)
     (ws.path / "junk.plan").write_text("not a plan")
     result = ws.fails("show", "junk.plan")
@@ -89,7 +89,7 @@ def test_show_an_unreadable_plan_file(ws: Workspace) -> None:
     assert not ws.state_file().exists()
 
 
-def test_approval_yes_applies(ws: Workspace) -> None:
+def test_approval_yes_applies(ws: ModuleDir) -> None:
     ws.write(MODULE)
     result = ws.ok("apply", stdin="yes\n")
     assert "Do you want to perform these actions?" in result.out
@@ -98,7 +98,7 @@ def test_approval_yes_applies(ws: Workspace) -> None:
     assert addresses(ws.state()) == ["local_file.f"]
 
 
-def test_approval_anything_but_yes_cancels(ws: Workspace) -> None:
+def test_approval_anything_but_yes_cancels(ws: ModuleDir) -> None:
     ws.write(MODULE)
     result = ws.fails("apply", stdin="no\n")
     assert "Apply cancelled." in result.out
@@ -106,7 +106,7 @@ def test_approval_anything_but_yes_cancels(ws: Workspace) -> None:
     assert not (ws.path / "f.txt").exists()
 
 
-def test_destroy_approval(ws: Workspace) -> None:
+def test_destroy_approval(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.apply()
     result = ws.fails("destroy", stdin="y\n")
@@ -117,7 +117,7 @@ def test_destroy_approval(ws: Workspace) -> None:
     assert not (ws.path / "f.txt").exists()
 
 
-def test_input_false_without_auto_approve_refuses(ws: Workspace) -> None:
+def test_input_false_without_auto_approve_refuses(ws: ModuleDir) -> None:
     ws.write(MODULE)
     result = ws.fails("apply", "-input=false")
     assert "No approval given" in result.err
@@ -125,7 +125,7 @@ def test_input_false_without_auto_approve_refuses(ws: Workspace) -> None:
     assert not (ws.path / "f.txt").exists()
 
 
-def test_plan_out_to_an_unwritable_place(ws: Workspace) -> None:
+def test_plan_out_to_an_unwritable_place(ws: ModuleDir) -> None:
     ws.write(MODULE)
     result = ws.fails("plan", "-out=missing-dir/tf.plan")
     assert "Error: Failed to write plan file" in result.err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.workflow.conftest import Workspace
+from tests.workflow.conftest import ModuleDir
 
 MODULE = """
 resource "terraform_data" "t" {
@@ -24,7 +24,7 @@ output "o" {
 """
 
 
-def test_show_state(ws: Workspace) -> None:
+def test_show_state(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.write('resource "terraform_data" "i" {\n  input = 1\n}\n', "m/main.tf")
     assert ws.ok("show").out == "The state file is empty. No resources are represented.\n"

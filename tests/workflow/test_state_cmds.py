@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.workflow.conftest import Workspace, addresses, attrs
+from tests.workflow.conftest import ModuleDir, addresses, attrs
 
 MODULE = """
 resource "terraform_data" "c" {
@@ -23,7 +23,7 @@ module "m" {
 CHILD = 'resource "terraform_data" "inner" {\n  input = "inner"\n}\n'
 
 
-def applied(ws: Workspace) -> None:
+def applied(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.write(CHILD, "mod/main.tf")
     ws.apply()
@@ -33,7 +33,7 @@ def lines(text: str) -> list[str]:
     return text.splitlines()
 
 
-def test_list_with_filters(ws: Workspace) -> None:
+def test_list_with_filters(ws: ModuleDir) -> None:
     applied(ws)
     assert lines(ws.ok("state", "list").out) == [
         "random_id.r",
@@ -52,7 +52,7 @@ def test_list_with_filters(ws: Workspace) -> None:
     assert ws.ok("state", "list", "terraform_data.nope").out == ""
 
 
-def test_show(ws: Workspace) -> None:
+def test_show(ws: ModuleDir) -> None:
     applied(ws)
     text = ws.ok("state", "show", "terraform_data.c[1]").out
     assert text.startswith('# terraform_data.c[1]:\nresource "terraform_data" "c" {\n')
@@ -66,7 +66,7 @@ def test_show(ws: Workspace) -> None:
     assert "No instance found for the given address" in none.err
 
 
-def test_rm_then_plan_creates_it_again(ws: Workspace) -> None:
+def test_rm_then_plan_creates_it_again(ws: ModuleDir) -> None:
     applied(ws)
     serial = ws.state()["serial"]
     dry = ws.ok("state", "rm", "-dry-run", "random_id.r")
@@ -86,7 +86,7 @@ def test_rm_then_plan_creates_it_again(ws: Workspace) -> None:
     assert "No matching objects found" in missing.err
 
 
-def test_mv_resource_and_instance_then_no_changes(ws: Workspace) -> None:
+def test_mv_resource_and_instance_then_no_changes(ws: ModuleDir) -> None:
     applied(ws)
     ids = {a: attrs(ws.state(), "terraform_data.c", i)["id"] for i, a in enumerate("ab")}
     result = ws.ok("state", "mv", "terraform_data.c[1]", "terraform_data.second")
@@ -116,7 +116,7 @@ def test_mv_resource_and_instance_then_no_changes(ws: Workspace) -> None:
     assert ws.run("plan", "-detailed-exitcode").code == 0
 
 
-def test_mv_refusals(ws: Workspace) -> None:
+def test_mv_refusals(ws: ModuleDir) -> None:
     applied(ws)
     before = ws.state_file().read_bytes()
     taken = ws.fails("state", "mv", "terraform_data.c[0]", "terraform_data.c[1]")
@@ -128,11 +128,11 @@ def test_mv_refusals(ws: Workspace) -> None:
     assert ws.state_file().read_bytes() == before
 
 
-def pull(ws: Workspace) -> dict[str, Any]:
+def pull(ws: ModuleDir) -> dict[str, Any]:
     return json.loads(ws.ok("state", "pull").out)  # type: ignore[no-any-return]
 
 
-def test_pull_gives_valid_v4_json(ws: Workspace) -> None:
+def test_pull_gives_valid_v4_json(ws: ModuleDir) -> None:
     applied(ws)
     doc = pull(ws)
     assert doc == ws.state()
@@ -144,7 +144,7 @@ def test_pull_gives_valid_v4_json(ws: Workspace) -> None:
             assert {"schema_version", "attributes", "sensitive_attributes"} <= set(inst)
 
 
-def test_push_checks_lineage_and_serial(ws: Workspace, tmp_path: Path) -> None:
+def test_push_checks_lineage_and_serial(ws: ModuleDir, tmp_path: Path) -> None:
     applied(ws)
     doc = pull(ws)
     current = ws.state_file().read_bytes()
@@ -174,7 +174,7 @@ def test_push_checks_lineage_and_serial(ws: Workspace, tmp_path: Path) -> None:
     assert ws.state()["lineage"] == "someone-else"
 
 
-def test_push_from_stdin_and_unreadable_files(ws: Workspace) -> None:
+def test_push_from_stdin_and_unreadable_files(ws: ModuleDir) -> None:
     applied(ws)
     doc = pull(ws)
     trimmed = [r for r in doc["resources"] if r["type"] != "random_id"]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.workflow.conftest import Workspace
+from tests.workflow.conftest import ModuleDir
 
 MODULE = """
 variable "name" {
@@ -40,12 +40,12 @@ output "tags" {
 """
 
 
-def planned_vars(ws: Workspace, *args: str) -> dict[str, object]:
+def planned_vars(ws: ModuleDir, *args: str) -> dict[str, object]:
     doc = json.loads(ws.ok("plan", "-json", "-input=false", *args).out)
     return {name: v["value"] for name, v in doc["variables"].items()}
 
 
-def test_var_and_var_file(ws: Workspace) -> None:
+def test_var_and_var_file(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.write('name = "from-file"\ntags = { team = "web" }\n', "extra.tfvars")
     assert planned_vars(ws, "-var", "name=cli", "-var=port=8080") == {
@@ -65,7 +65,7 @@ def test_var_and_var_file(ws: Workspace) -> None:
     assert outputs["tags"]["value"] == {"a": "b"}
 
 
-def test_precedence(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_precedence(ws: ModuleDir, monkeypatch: pytest.MonkeyPatch) -> None:
     ws.write(MODULE)
     monkeypatch.setenv("TF_VAR_name", "env")
     monkeypatch.setenv("TF_VAR_port", "1")
@@ -83,14 +83,14 @@ def test_precedence(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     assert planned_vars(ws, "-var-file=x.tfvars", "-var=name=cli")["name"] == "cli"
 
 
-def test_tf_var_in_a_real_process(ws: Workspace) -> None:
+def test_tf_var_in_a_real_process(ws: ModuleDir) -> None:
     ws.write(MODULE)
     result = ws.process("plan", "-json", "-input=false", env={"TF_VAR_name": "from-env"})
     assert result.code == 0, result.err
     assert json.loads(result.out)["variables"]["name"] == {"value": "from-env"}
 
 
-def test_missing_required_variable_with_input_false(ws: Workspace) -> None:
+def test_missing_required_variable_with_input_false(ws: ModuleDir) -> None:
     ws.write(MODULE)
     for args in (["plan", "-input=false"], ["apply", "-input=false", "-auto-approve"]):
         result = ws.fails(*args)
@@ -100,7 +100,7 @@ def test_missing_required_variable_with_input_false(ws: Workspace) -> None:
     assert not ws.state_file().exists()
 
 
-def test_a_prompt_answers_a_missing_variable_only_on_a_terminal(ws: Workspace) -> None:
+def test_a_prompt_answers_a_missing_variable_only_on_a_terminal(ws: ModuleDir) -> None:
     # In-process stdin is not a terminal: no prompt, the same error as -input=false.
     ws.write(MODULE)
     result = ws.fails("plan", stdin="typed\n")
@@ -118,7 +118,7 @@ def test_a_prompt_answers_a_missing_variable_only_on_a_terminal(ws: Workspace) -
     ],
 )
 def test_unsuitable_value_names_its_origin(
-    ws: Workspace,
+    ws: ModuleDir,
     monkeypatch: pytest.MonkeyPatch,
     setup: dict[str, str] | str | None,
     args: list[str],
@@ -137,7 +137,7 @@ def test_unsuitable_value_names_its_origin(
     assert not ws.state_file().exists()
 
 
-def test_validation_block(ws: Workspace) -> None:
+def test_validation_block(ws: ModuleDir) -> None:
     ws.write(MODULE)
     result = ws.fails("apply", "-auto-approve", "-var=name=n", "-var=port=0")
     assert "Error: Invalid value for variable" in result.err
@@ -147,14 +147,14 @@ def test_validation_block(ws: Workspace) -> None:
     assert planned_vars(ws, "-var=name=n", "-var=port=65535")["port"] == 65535
 
 
-def test_undeclared_variable_on_the_command_line(ws: Workspace) -> None:
+def test_undeclared_variable_on_the_command_line(ws: ModuleDir) -> None:
     ws.write(MODULE)
     result = ws.fails("plan", "-var=name=n", "-var=colour=red")
     assert "Value for undeclared variable" in result.err
     assert '"colour"' in result.err
 
 
-def test_var_file_that_does_not_exist(ws: Workspace) -> None:
+def test_var_file_that_does_not_exist(ws: ModuleDir) -> None:
     ws.write(MODULE)
     result = ws.fails("plan", "-var=name=n", "-var-file=nope.tfvars")
     assert "nope.tfvars" in result.err

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from tests.backends.state_server import StateServer
-from tests.workflow.conftest import Workspace, addresses, attrs
+from tests.workflow.conftest import ModuleDir, addresses, attrs
 
 MODULE = 'resource "terraform_data" "w" {\n  input = terraform.workspace\n}\n'
 
 
-def test_state_per_workspace(ws: Workspace) -> None:
+def test_state_per_workspace(ws: ModuleDir) -> None:
     ws.write(MODULE)
     assert ws.ok("workspace", "show").out == "default\n"
     assert ws.ok("workspace", "list").out == "* default\n"
@@ -29,7 +29,7 @@ def test_state_per_workspace(ws: Workspace) -> None:
     assert "No changes." in ws.ok("plan").out
 
 
-def test_delete_rules(ws: Workspace) -> None:
+def test_delete_rules(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.ok("workspace", "new", "dev")
     ws.apply()
@@ -48,7 +48,7 @@ def test_delete_rules(ws: Workspace) -> None:
     assert ws.ok("workspace", "list").out == "* default\n"
 
 
-def test_empty_workspace_deletes_without_force(ws: Workspace) -> None:
+def test_empty_workspace_deletes_without_force(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.ok("workspace", "new", "tmp")
     ws.apply()
@@ -58,7 +58,7 @@ def test_empty_workspace_deletes_without_force(ws: Workspace) -> None:
     assert ws.ok("workspace", "list").out == "* default\n"
 
 
-def test_workspace_errors(ws: Workspace) -> None:
+def test_workspace_errors(ws: ModuleDir) -> None:
     ws.write(MODULE)
     missing = ws.fails("workspace", "select", "nope")
     assert "Workspace doesn't exist" in missing.err
@@ -70,7 +70,7 @@ def test_workspace_errors(ws: Workspace) -> None:
     assert ws.ok("workspace", "show").out == "dev\n"
 
 
-def test_tf_workspace_environment_variable(ws: Workspace) -> None:
+def test_tf_workspace_environment_variable(ws: ModuleDir) -> None:
     ws.write(MODULE)
     ws.ok("workspace", "new", "staging")
     ws.ok("workspace", "select", "default")
@@ -83,7 +83,7 @@ def test_tf_workspace_environment_variable(ws: Workspace) -> None:
 
 
 def test_the_http_backend_has_only_the_default_workspace(
-    ws: Workspace, server: StateServer
+    ws: ModuleDir, server: StateServer
 ) -> None:
     ws.write('terraform {\n  backend "http" {}\n}\n' + MODULE)
     ws.ok("init", f"-backend-config=address={server.url()}")
