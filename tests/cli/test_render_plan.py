@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -461,3 +462,13 @@ def test_noop_changes_and_data_source_deletions_are_not_shown() -> None:
     text = render_plan(Plan((same, gone)), schema_of, color=False)
     assert "No changes." in text
     assert "random_pet.p" not in text
+
+
+def test_the_plan_names_where_changes_go() -> None:
+    plan = full_plan()
+    where = {"aws": "local cloud at http://127.0.0.1:7070"}
+    text = render_plan(replace(plan, destinations=where), schema_of, color=False)
+    plain = render_plan(plan, schema_of, color=False)
+    summary = next(line for line in plain.splitlines() if line.startswith("Plan: "))
+    line = "Changes for provider aws go to the local cloud at http://127.0.0.1:7070."
+    assert text == plain.replace(summary, f"{summary}\n{line}")

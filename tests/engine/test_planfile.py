@@ -61,6 +61,7 @@ def test_every_plan_field_survives() -> None:
         targets=("aws_instance.web", 'module.a["x"]'),
         prior_state=None,
         errored=True,
+        destinations={"aws": "local cloud at http://127.0.0.1:7070", "aws.west": "elsewhere"},
     )
     back = roundtrip(plan)
     assert back == plan

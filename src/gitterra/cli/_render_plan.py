@@ -250,6 +250,8 @@ def render_plan(plan: Plan, schema_of: SchemaOf, color: bool, *, width: int = 78
         w.append(
             f"\n{o.paint(BOLD, 'Plan:')} {add} to add, {change} to change, {destroy} to destroy.\n"
         )
+        for key, where in plan.destinations.items():
+            w.append(f"Changes for provider {key} go to the {where}.\n")
     if outputs:
         w.append("\nChanges to Outputs:\n" + outputs + "\n")
         if not counts:

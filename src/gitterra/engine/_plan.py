@@ -121,6 +121,9 @@ class Plan:
     #: The refreshed prior state (with data sources read during planning): apply starts here.
     prior_state: state.State | None = None
     errored: bool = False
+    #: Where each provider used sends its changes (provider key -> "local cloud at URL"), for
+    #: the plan's output; providers that change nothing remote (random, local) are absent.
+    destinations: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:

@@ -129,6 +129,7 @@ def _plan_doc(plan: Plan) -> dict[str, Any]:
         "destroy": plan.destroy,
         "refresh_only": plan.refresh_only,
         "targets": list(plan.targets),
+        "destinations": dict(plan.destinations),
         "has_prior_state": plan.prior_state is not None,
         "errored": plan.errored,
     }
@@ -272,6 +273,13 @@ class _Reader:
             self.fail(_at(where, key), f"expected true or false, found {_kind(raw)}")
         return raw
 
+    def destinations(self, doc: dict[str, Any]) -> dict[str, str]:
+        raw = self.obj(doc.get("destinations", {}), "plan.destinations")
+        for key, where in raw.items():
+            if not isinstance(where, str):
+                self.fail(f"plan.destinations.{key}", f"expected a string, found {_kind(where)}")
+        return raw
+
     def whole(self, doc: dict[str, Any], key: str, where: str = "plan") -> int:
         raw = doc.get(key)
         if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
@@ -343,6 +351,7 @@ class _Reader:
             prior_serial=self.whole(doc, "prior_serial"),
             destroy=self.flag(doc, "destroy"),
             refresh_only=self.flag(doc, "refresh_only"),
+            destinations=self.destinations(doc),
             targets=tuple(targets),
             drift=tuple(
                 self.change(c, f"plan.drift[{i}]")

@@ -110,6 +110,15 @@ class ProviderSet:
     def configured(self, key: str) -> bool:
         return key in self._configured
 
+    def destinations(self) -> dict[str, str]:
+        """Provider key -> where its changes go, for the providers used that say."""
+        found = {}
+        for key, provider in sorted(self._instances.items()):
+            where = provider.describe_target()
+            if where:
+                found[key] = where
+        return found
+
     async def close(self) -> None:
         for provider in self._instances.values():
             await provider.close()

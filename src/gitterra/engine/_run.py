@@ -73,6 +73,7 @@ async def plan(
     try:
         await planner.run()
         await planner.plan_orphan_resources()
+        destinations = providers.destinations()
     finally:
         await providers.close()
     changes = sorted(planner.changes, key=lambda c: c.sort_key)
@@ -89,6 +90,7 @@ async def plan(
         drift=tuple(planner.drift),
         prior_state=planner.refreshed,
         errored=diags.has_errors,
+        destinations=destinations,
     )
     return result, diags
 

@@ -34,6 +34,7 @@ def test_stack_lifecycle_against_the_fake(tmp_path: Path, fake: FakeCloud) -> No
     s = stack(tmp_path, fake)
     created = s.apply()
     assert actions(created) == dict.fromkeys(RESOURCES, "CREATE")
+    assert created.destinations == {"aws": "local cloud at http://fake"}
     assert s.output("url") == "http://127.0.0.1:40000"
     group = fake.asgs["web"]
     assert group["desired_capacity"] == 2
