@@ -9,6 +9,7 @@ Run: ``.venv/bin/python benchmarks/webhooks.py [--deliveries 500] [--concurrency
    by a local file server, as a forge would serve it); the buildspec's first command records the
    time it starts. From sending the delivery to that first command: p50 and p90, one build at a
    time (fetch, checkout, buildspec and shell start included).
+3. The same from a ``git push`` to the server's own git host (the push itself included).
 
 Everything runs on 127.0.0.1 with ports the OS picks; the server and file server are stopped at
 the end.
@@ -175,18 +176,77 @@ def latency(
         )
         assert r.status_code == 202, r.text
         [build_id] = r.json()["builds"]
-        deadline = time.monotonic() + 120
-        while not marker.exists() or not marker.read_text().strip():
-            if time.monotonic() > deadline:
-                sys.exit(f"build {build_id} did not start its first command")
-            time.sleep(0.002)
-        samples.append(float(marker.read_text()) - sent)
+        samples.append(wait_marker(marker, f"build {build_id}") - sent)
         while api.get(f"/api/v1/codebuild/builds/{build_id}").json()["status"] in (
             "QUEUED",
             "IN_PROGRESS",
         ):
             time.sleep(0.01)
     return samples
+
+
+def wait_marker(marker: Path, what: str) -> float:
+    deadline = time.monotonic() + 120
+    while not marker.exists() or not marker.read_text().strip():
+        if time.monotonic() > deadline:
+            sys.exit(f"{what} did not start its first command")
+        time.sleep(0.002)
+    return float(marker.read_text())
+
+
+def push_latency(
+    api: httpx.Client, url: str, token: str, root: Path, spec: str, count: int
+) -> list[float]:
+    repo = api.post("/api/v1/repositories", json={"name": "bench-push"})
+    repo.raise_for_status()
+    clone_url = repo.json()["clone_url"]
+    api.post(
+        "/api/v1/codebuild/projects",
+        json={
+            "name": "bench-push",
+            "source": {"type": "GITTERRA", "location": "bench-push", "git_clone_depth": 1},
+            "environment": {
+                "compute_type": "BUILD_GENERAL1_SMALL",
+                "image": "x",
+                "type": "LINUX_CONTAINER",
+            },
+        },
+    ).raise_for_status()
+    groups = [{"filter": [{"type": "EVENT", "pattern": "PUSH"}]}]
+    api.post(
+        "/api/v1/codebuild/webhooks", json={"project_name": "bench-push", "filter_group": groups}
+    ).raise_for_status()
+    work = root / "push-work"
+    git("init", "-q", "-b", "main", str(work), cwd=root)
+    git("remote", "add", "origin", clone_url.replace("http://", f"http://bench:{token}@"), cwd=work)
+    (work / "buildspec.yml").write_text(spec.replace("first-command", "first-push-command"))
+    marker = root / "first-push-command"
+    samples = []
+    for i in range(count):
+        marker.unlink(missing_ok=True)
+        (work / "n").write_text(str(i))
+        git("add", "-A", cwd=work)
+        git("commit", "-q", "-m", f"push {i}", cwd=work)
+        sent = time.time()
+        git("push", "-q", "origin", "main", cwd=work)
+        samples.append(wait_marker(marker, f"push {i}") - sent)
+        while any(
+            b["status"] in ("QUEUED", "IN_PROGRESS")
+            for b in api.get("/api/v1/codebuild/builds", params={"project": "bench-push"}).json()[
+                "items"
+            ]
+        ):
+            time.sleep(0.01)
+    return samples
+
+
+def report(what: str, samples: list[float]) -> None:
+    q = statistics.quantiles(samples, n=10)
+    p50 = statistics.median(samples) * 1000
+    print(
+        f"{what} -> first buildspec command: p50 {p50:.0f} ms, p90 {q[8] * 1000:.0f} ms "
+        f"({len(samples)} builds, one at a time)"
+    )
 
 
 def main() -> None:
@@ -225,13 +285,8 @@ def main() -> None:
                     f"{args.concurrency} at a time, no build)"
                 )
                 hook = project(api, "bench-build", location, "^refs/heads/main$")
-                samples = latency(api, hook, sha, marker, args.builds)
-                q = statistics.quantiles(samples, n=10)
-                p50 = statistics.median(samples) * 1000
-                print(
-                    f"delivery -> first buildspec command: p50 {p50:.0f} ms, "
-                    f"p90 {q[8] * 1000:.0f} ms ({len(samples)} builds, one at a time)"
-                )
+                report("delivery", latency(api, hook, sha, marker, args.builds))
+                report("git push", push_latency(api, url, token, root, spec, args.builds))
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
