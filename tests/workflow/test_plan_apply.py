@@ -334,3 +334,19 @@ def test_a_provider_error_during_apply_names_the_resource(ws: ModuleDir) -> None
     assert 'on main.tf:1:1, in resource "local_file" "f"' in result.err
     # What did not depend on the failure was applied and recorded; its dependent was skipped.
     assert addresses(ws.state()) == ["terraform_data.ok"]
+
+
+def test_refresh_only_without_drift_asks_nothing(ws: ModuleDir) -> None:
+    ws.write(FILE)
+    ws.apply()
+    serial = ws.state()["serial"]
+    result = ws.ok("apply", "-refresh-only", stdin="no\n")
+    assert "No changes. Your infrastructure still matches the configuration." in result.out
+    assert "Enter a value:" not in result.out
+    assert ws.state()["serial"] == serial
+    (ws.path / "f.txt").unlink()
+    cancelled = ws.fails("apply", "-refresh-only", stdin="no\n")
+    assert "Enter a value:" in cancelled.out
+    assert "local_file.f" in addresses(ws.state())
+    ws.ok("apply", "-refresh-only", stdin="yes\n")
+    assert addresses(ws.state()) == []

@@ -262,7 +262,8 @@ def _apply_fresh(ui: UI, wd: Workdir, opts: flags.Parsed, destroy: bool) -> int:
         the_plan = _make_plan(wd, module, manager, opts, destroy)
         schema_of = _schema_lookup(wd, module)
         ui.print(render_plan(the_plan, schema_of, ui.color))
-        if not the_plan.has_changes and not the_plan.refresh_only:
+        if not the_plan.has_changes and not (the_plan.refresh_only and the_plan.drift):
+            # Nothing to approve (a refresh-only plan that found no drift included).
             _finish(ui, wd, manager, the_plan, None)
             return 0
         if not opts.get_bool("auto-approve") and not _approved(ui, opts, the_plan.destroy):
