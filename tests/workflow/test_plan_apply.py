@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.clirun import run_cli
 from tests.workflow.conftest import ModuleDir, addresses, attrs
 
 DATA = """
@@ -350,3 +351,18 @@ def test_refresh_only_without_drift_asks_nothing(ws: ModuleDir) -> None:
     assert "local_file.f" in addresses(ws.state())
     ws.ok("apply", "-refresh-only", stdin="yes\n")
     assert addresses(ws.state()) == []
+
+
+def test_chdir(ws: ModuleDir) -> None:
+    ws.write(
+        'resource "local_file" "f" {\n  filename = "${path.module}/f.txt"\n  content = "x"\n}\n'
+    )
+    parent = ws.path.parent
+    result = run_cli(["-chdir=module", "apply", "-auto-approve"], parent)
+    assert result.code == 0, result.err
+    assert (ws.path / "f.txt").read_text() == "x"
+    assert addresses(ws.state()) == ["local_file.f"]
+    assert not (parent / "terraform.tfstate").exists()
+    missing = run_cli(["-chdir=nowhere", "plan"], parent)
+    assert missing.code == 1
+    assert "-chdir" in missing.err
