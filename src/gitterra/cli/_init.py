@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gitterra import config, lang, state
+from gitterra import backends, config, lang, state
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
 from gitterra.cli._workdir import (
@@ -82,15 +82,39 @@ def backend_settings(
     """The backend type and its settings: the backend block's constants, then each
     -backend-config in order (later wins)."""
     kind = module.backend.type if module.backend is not None else "local"
+    structured = backends.STRUCTURED_SETTINGS.get(kind, frozenset())
     settings: dict[str, Any] = {}
     settings.update(block_settings(module))
     for item in extra:
         if "=" in item and not Path(item).is_file():
             key, _, value = item.partition("=")
-            settings[key.strip()] = value
+            key = key.strip()
+            # Terraform parses the value of an object or list setting as an HCL expression
+            # (-backend-config='endpoints={s3="http://..."}'); other values stay strings.
+            settings[key] = _expression_setting(wd, key, value) if key in structured else value
         else:
             settings.update(_settings_file(wd, item))
     return kind, settings
+
+
+def _expression_setting(wd: Workdir, key: str, text: str) -> Any:
+    """The value of ``-backend-config=key=text`` for an object or list setting: ``text`` as a
+    constant HCL expression; mistakes are diagnostics pointing into it."""
+    source = f"-backend-config={key}"
+    wd.sources[source] = f"{key} = {text}\n"
+    try:
+        body = lang.parse_file(wd.sources[source], source)
+    except DiagnosticError as exc:
+        raise wd.fail(*exc.diagnostics) from None
+    if body.blocks or len(body.attributes) != 1:
+        raise wd.fail(
+            Diagnostic.error(
+                "Invalid backend configuration argument",
+                f"The value of -backend-config={key}=... must be one expression, such as "
+                '{ name = "value" } or ["a", "b"].',
+            )
+        )
+    return constant_setting(body.attributes[0], source)
 
 
 def _settings_file(wd: Workdir, path: str) -> dict[str, Any]:
