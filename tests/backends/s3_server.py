@@ -10,10 +10,10 @@ request passes through :class:`_Recorder`, a WSGI middleware that
 - answers the next requests of a service with canned AWS errors when a test queues them
   (throttling, AccessDenied), in each service's own wire format.
 
-``python -m tests.backends.s3_server hold SETTINGS_JSON`` takes the default workspace's lock
-from another process (prints its LockInfo as JSON, waits for a line, releases it); ``try-lock``
-waits for a line, tries once, prints the outcome and, when it got the lock, waits for another
-line before releasing it.
+:class:`LockProcess` runs ``python -m tests.backends.s3_server hold SETTINGS_JSON``, which takes
+the default workspace's lock from another process (prints its LockInfo as JSON, waits for a
+line, releases it), or ``try-lock``, which connects, says it is ready, waits for a line, tries
+once, prints the outcome and, when it got the lock, waits for another line before releasing it.
 """
 
 from __future__ import annotations
@@ -22,25 +22,24 @@ import io
 import json
 import logging
 import os
+import queue
+import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import boto3
 import pytest
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from gitterra import backends, state
+
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
 
 REGION = "us-east-1"
 FAKE_KEY = "AKIAFAKEFAKEFAKE0001"
@@ -97,6 +96,14 @@ class MotoServer:
         self.stop()
 
     def start(self) -> None:
+        # Imported here: the lock processes below need none of it, and moto loads slowly.
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
         app = _Recorder(DomainDispatcherApplication(create_backend_app), self.shared)
         self._server = make_server(
@@ -301,6 +308,8 @@ def _main(mode: str, settings_json: str) -> int:
     client = backend.client(state.DEFAULT_WORKSPACE)
     info = state.LockInfo.new("OperationTypeApply", info=f"{mode} in pid {os.getpid()}")
     if mode == "try-lock":
+        client.get()  # connected (credentials checked) before the race starts
+        print(json.dumps({"ready": True}), flush=True)
         sys.stdin.readline()
         try:
             client.lock(info)
@@ -317,10 +326,53 @@ def _main(mode: str, settings_json: str) -> int:
     return 0
 
 
-def lines(stream: Any) -> Iterator[dict[str, Any]]:
-    """The JSON lines a lock process prints."""
-    for line in stream:
-        yield json.loads(line)
+class LockProcess:
+    """``python -m tests.backends.s3_server MODE SETTINGS`` with its JSON lines read by a thread,
+    so that every wait has a deadline."""
+
+    def __init__(self, mode: str, settings: dict[str, Any], cwd: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.backends.s3_server", mode, json.dumps(settings)],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, name="lock-process-out", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put("")
+
+    def next(self, timeout: float = 120) -> dict[str, Any]:
+        """The next JSON line (fails with the process's stderr if it ended instead)."""
+        line = self._lines.get(timeout=timeout)
+        if not line:
+            self.proc.wait(timeout)
+            assert self.proc.stderr is not None
+            raise AssertionError(f"the lock process ended: {self.proc.stderr.read()}")
+        return json.loads(line)  # type: ignore[no-any-return]
+
+    def say(self) -> None:
+        """Send a line (the cue to go on)."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(120)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+        self._reader.join(120)
 
 
 if __name__ == "__main__":
