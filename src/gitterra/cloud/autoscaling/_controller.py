@@ -86,10 +86,10 @@ class GroupController:
             return True
         now = self.svc.clock()
         deleting = group.get("status") == _records.DELETING
-        if not deleting:
-            self._adopt(now)
+        self._adopt(now)
         records = _records.members(store, self.name)
-        views = [self._view(group, r) for r in records]
+        names = self._target_group_names(group)
+        views = [self._view(r, names) for r in records]
         if self._forgiven is None:
             self._forgiven = frozenset(v.id for v in views if not v.alive)
         refresh = None if deleting else _records.active_refresh(store, self.name)
@@ -183,7 +183,15 @@ class GroupController:
                 )
                 self.svc.cloud.event("autoscaling.adopt", self.name, f"adopted {inst['id']}")
 
-    def _view(self, group: Doc, record: Doc) -> _decide.Member:
+    def _target_group_names(self, group: Doc) -> dict[str, str]:
+        """The group's target groups that exist, by arn, with their names."""
+        names = {}
+        for arn in group["target_group_arns"]:
+            with contextlib.suppress(NotFound):
+                names[arn] = self.svc.balancer().target_groups.get(arn)["name"]
+        return names
+
+    def _view(self, record: Doc, tg_names: dict[str, str]) -> _decide.Member:
         try:
             inst = self.svc.instances().get(record["id"])
         except NotFound:
@@ -191,7 +199,7 @@ class GroupController:
         lifecycle = _decide.Lifecycle(record["lifecycle_state"])
         elb, why = ("initial", "")
         if lifecycle == _decide.Lifecycle.IN_SERVICE:
-            elb, why = self._elb_health(group, record["id"])
+            elb, why = self._elb_health(tg_names, record["id"])
         return _decide.Member(
             id=record["id"],
             lifecycle=lifecycle,
@@ -205,15 +213,11 @@ class GroupController:
             elb_reason=why,
         )
 
-    def _elb_health(self, group: Doc, instance_id: str) -> tuple[str, str]:
+    def _elb_health(self, tg_names: dict[str, str], instance_id: str) -> tuple[str, str]:
         """The member's health over the group's target groups (see ``_decide.ElbHealth``)."""
         tgs = self.svc.balancer().target_groups
         waiting = ""
-        for arn in group["target_group_arns"]:
-            try:
-                name = tgs.get(arn)["name"]
-            except NotFound:
-                continue
+        for arn, name in tg_names.items():
             state, reason = tgs.health(arn, instance_id)
             if state == "unhealthy":
                 return "unhealthy", f"{reason} in target group {name}"

@@ -82,6 +82,10 @@ class Elb:
 
     # -- neighbours --------------------------------------------------------------------------
 
+    def has_instances(self) -> bool:
+        """Whether the compute service is there to ask about instances."""
+        return self._compute is not None
+
     def instances(self) -> _ports.Instances:
         if self._compute is None:
             raise NotFound("the compute service is not running: no instance can be registered")

@@ -226,10 +226,26 @@ class TargetGroups:
     # -- data plane --------------------------------------------------------------------------
 
     def restore(self) -> None:
-        """Hand every group and its registered targets to a fresh data plane."""
+        """Hand every group and its registered targets to a fresh data plane; instances that
+        ended while the server was down are deregistered (as AWS does)."""
         for doc in self.store.find(KIND):
+            regs = self._registrations(doc["arn"])
+            ended = [i for i in regs["targets"] if self._ended(i)]
+            if ended:
+                for instance_id in ended:
+                    del regs["targets"][instance_id]
+                self.store.put(REGISTRATIONS, doc["arn"], regs)
             self.elb.plane.configure_target_group(doc["arn"], settings(doc))
             self.push(doc["arn"])
+
+    def _ended(self, instance_id: str) -> bool:
+        if not self.elb.has_instances():
+            return False  # nobody to ask: keep the registration
+        try:
+            state = self.elb.instances().get(instance_id).get("state")
+        except NotFound:
+            return True
+        return state in ("shutting-down", "terminated")
 
     def push(self, arn: str) -> None:
         """Tell the data plane the targets of ``arn`` (those whose instance has an address)."""
