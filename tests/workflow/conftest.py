@@ -35,20 +35,6 @@ class ModuleDir:
         """``gitterra ARGS`` in this process (fast)."""
         return run_cli(list(args), self.path, stdin)
 
-    def process(self, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> Result:
-        """``gitterra ARGS`` as a real process, with ``env`` added to this one's environment."""
-        proc = subprocess.run(
-            [str(GITTERRA), *args],
-            cwd=self.path,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "NO_COLOR": "1", **(env or {})},
-            check=False,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
-
     def process_start(self, *args: str) -> subprocess.Popen[str]:
         """``gitterra ARGS`` started as a real process (stdin closed, output captured)."""
         return subprocess.Popen(

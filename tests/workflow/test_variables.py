@@ -83,13 +83,6 @@ def test_precedence(ws: ModuleDir, monkeypatch: pytest.MonkeyPatch) -> None:
     assert planned_vars(ws, "-var-file=x.tfvars", "-var=name=cli")["name"] == "cli"
 
 
-def test_tf_var_in_a_real_process(ws: ModuleDir) -> None:
-    ws.write(MODULE)
-    result = ws.process("plan", "-json", "-input=false", env={"TF_VAR_name": "from-env"})
-    assert result.code == 0, result.err
-    assert json.loads(result.out)["variables"]["name"] == {"value": "from-env"}
-
-
 def test_missing_required_variable_with_input_false(ws: ModuleDir) -> None:
     ws.write(MODULE)
     for args in (["plan", "-input=false"], ["apply", "-input=false", "-auto-approve"]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.backends.state_server import StateServer
 from tests.workflow.conftest import ModuleDir, addresses, attrs
 
@@ -70,12 +72,13 @@ def test_workspace_errors(ws: ModuleDir) -> None:
     assert ws.ok("workspace", "show").out == "dev\n"
 
 
-def test_tf_workspace_environment_variable(ws: ModuleDir) -> None:
+def test_tf_workspace_environment_variable(ws: ModuleDir, monkeypatch: pytest.MonkeyPatch) -> None:
     ws.write(MODULE)
     ws.ok("workspace", "new", "staging")
     ws.ok("workspace", "select", "default")
-    result = ws.process("apply", "-auto-approve", env={"TF_WORKSPACE": "staging"})
-    assert result.code == 0, result.err
+    monkeypatch.setenv("TF_WORKSPACE", "staging")
+    assert ws.ok("workspace", "show").out == "staging\n"
+    ws.apply()
     assert addresses(ws.state("terraform.tfstate.d/staging/terraform.tfstate")) == [
         "terraform_data.w"
     ]
