@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import socket
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,8 @@ from tests.cloud.conftest import CloudServer
 from tests.cloud.githost.conftest import GitCli, bare_refs, create, events
 
 UPLOAD = "application/x-git-upload-pack-request"
+#: The start of a ref update command line (old id, new id, ref), cut short.
+ZERO_LINE = b"0" * 40 + b" " + b"1" * 20
 
 
 def _basic(user: str, password: str) -> dict[str, str]:
@@ -130,3 +133,27 @@ def test_gzip_request_bodies_are_inflated_and_bad_ones_refused(
     )
     assert r.status_code == 400
     assert "Git-Protocol" in r.text
+
+
+def test_a_push_whose_client_vanishes_mid_body_changes_nothing_and_blocks_nobody(
+    server: CloudServer, git: GitCli, tmp_path: Path
+) -> None:
+    url = create(server, "vanishing")["clone_url"]
+    git.login(server)
+    work = tmp_path / "w"
+    git("init", "-q", str(work))
+    git.commit(work, {"a": "a\n"}, "a")
+    auth = base64.b64encode(f"x:{server.token}".encode()).decode()
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(
+            b"POST /git/vanishing.git/git-receive-pack HTTP/1.1\r\n"
+            + f"Host: {host}\r\nAuthorization: Basic {auth}\r\n".encode()
+            + b"Content-Type: application/x-git-receive-pack-request\r\n"
+            + b"Content-Length: 100000\r\n\r\n"
+            + b"00a0" + ZERO_LINE
+        )
+    # the half-sent push ended with its connection: the repository is unlocked and unchanged
+    git("push", "-q", url, "main", cwd=work)
+    assert list(bare_refs(server, "vanishing")) == ["refs/heads/main"]
+    assert [e["head_ref"] for e in events(server, "vanishing")] == ["refs/heads/main"]

@@ -10,6 +10,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 from gitterra.cloud import Cloud, Conflict, Doc, NotFound
 from gitterra.cloud.ec2 import fields
@@ -23,6 +24,8 @@ log = logging.getLogger("gitterra.cloud.githost")
 
 REPOSITORY = "githost_repository"
 DEFAULT_BRANCH = "main"
+#: How long a stopping server waits for pushes that just ended to be announced.
+STOP_GRACE = 10.0
 
 
 class GitHost:
@@ -42,6 +45,7 @@ class GitHost:
         self._settling: dict[str, asyncio.Lock] = {}
         self._tasks = TaskSet("githost")
         self._serial = itertools.count(1)
+        self._announcing: set[asyncio.Task[Any]] = set()
 
     # -- lifetime ----------------------------------------------------------------------------
 
@@ -58,7 +62,10 @@ class GitHost:
                 self.cloud.event("githost", repo["name"], f"cannot read the repository: {exc}")
 
     async def stop(self, terminate: bool) -> None:
+        """Let pushes that just ended be announced (briefly), then stop everything."""
         del terminate
+        if self._announcing:
+            await asyncio.wait(self._announcing, timeout=STOP_GRACE)
         await self._tasks.close()
         await self.events.stop()
 
@@ -184,6 +191,8 @@ class GitHost:
                     f"announce push {next(self._serial)} to {request.repository}",
                     self.settle(request.repository, request.user or "unknown"),
                 )
+                self._announcing.add(task)
+                task.add_done_callback(self._announcing.discard)
                 await asyncio.shield(task)  # cancelled: the task still finishes
 
     # -- pull requests and statuses ----------------------------------------------------------

@@ -18,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import signal
 import subprocess
 import urllib.parse
 import zlib
@@ -36,6 +38,9 @@ log = logging.getLogger("gitterra.cloud.githost")
 #: The largest CGI header block the backend may write before its body.
 MAX_HEADERS = 64 * 1024
 CHUNK = 64 * 1024
+#: A request body that sends nothing for this long is abandoned (a push holds its repository's
+#: lock while its body arrives).
+BODY_IDLE = 300.0
 
 #: What http-backend serves: refs, loose objects and packs (dumb HTTP), the two services.
 _PATHS = re.compile(
@@ -128,7 +133,6 @@ async def run_backend(
     response simply ends. The backend process never outlives the call."""
     repo_path = f"/{request.repository}.git{request.path}"
     env = git.env(backend_env(root, request, repo_path))
-    gzip = request.content_encoding.strip().lower() in ("gzip", "x-gzip")
     proc = await asyncio.create_subprocess_exec(
         *git.argv(None, ("http-backend",)),
         stdin=subprocess.PIPE,
@@ -137,17 +141,17 @@ async def run_backend(
         env=env,
         cwd=root,
         limit=MAX_HEADERS,
+        start_new_session=True,
     )
     feed_error: list[BaseException] = []
-    feeder = asyncio.create_task(_feed(proc, body, gzip, feed_error), name="git request body")
+    feeder = asyncio.create_task(_feed(proc, body, request, feed_error), name="git request body")
     errors = asyncio.create_task(_read_all(proc.stderr), name="git http-backend stderr")
     try:
         await _respond(proc, out, feeder, feed_error)
         await proc.wait()
     finally:
         if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
+            kill(proc)
             await proc.wait()
         feeder.cancel()
         await asyncio.gather(feeder, errors, return_exceptions=True)
@@ -207,27 +211,30 @@ def parse_headers(block: bytes) -> tuple[int, list[tuple[str, str]]]:
 async def _feed(
     proc: asyncio.subprocess.Process,
     body: AsyncIterator[bytes],
-    gzip: bool,
+    request: GitRequest,
     error: list[BaseException],
 ) -> None:
-    """Copy the request body into the backend (inflating gzip); a bad body kills the backend
-    and is kept in ``error`` for the response side to raise."""
+    """Copy the request body into the backend (inflating gzip). A bad, stalled or cut-short
+    body kills the backend (which would wait for the rest) and is kept in ``error`` for the
+    response side to raise."""
     stdin = proc.stdin
     assert stdin is not None
+    gzip = request.content_encoding.strip().lower() in ("gzip", "x-gzip")
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzip else None
     try:
-        async for chunk in body:
-            data = inflate.decompress(chunk) if inflate is not None else chunk
-            if data:
-                stdin.write(data)
-                await stdin.drain()
-        if inflate is not None:
-            if not inflate.eof:
-                raise ValidationError(
-                    "the request body ends inside its gzip stream (Content-Encoding: gzip)",
-                    "Content-Encoding",
-                )
-            stdin.write(inflate.flush())
+        received = await _copy(body, stdin, inflate)
+        expected = request.content_length
+        if expected is not None and received < expected:
+            raise ValidationError(
+                f"the request body ended after {received} of the {expected} bytes its "
+                "Content-Length announced",
+                "Content-Length",
+            )
+        if inflate is not None and not inflate.eof:
+            raise ValidationError(
+                "the request body ends inside its gzip stream (Content-Encoding: gzip)",
+                "Content-Encoding",
+            )
     except zlib.error as exc:
         error.append(
             ValidationError(
@@ -235,17 +242,53 @@ async def _feed(
                 "Content-Encoding",
             )
         )
-        proc.kill()
+        kill(proc)
     except ValidationError as exc:
         error.append(exc)
-        proc.kill()
+        kill(proc)
+    except TimeoutError:
+        error.append(
+            ValidationError(f"the request body stalled for {BODY_IDLE:.0f} s", "Content-Length")
+        )
+        kill(proc)
     except (BrokenPipeError, ConnectionResetError):
         pass  # the backend stopped reading (it answered already, or failed: it says so)
     except Exception:  # the body's source failed: the backend must not wait for more
         log.exception("reading the request body of a git request failed")
-        proc.kill()
+        kill(proc)
     finally:
         stdin.close()
+
+
+async def _copy(
+    body: AsyncIterator[bytes],
+    stdin: asyncio.StreamWriter,
+    inflate: zlib._Decompress | None,
+) -> int:
+    """Copy ``body`` to ``stdin`` (through ``inflate``); the number of bytes received."""
+    received = 0
+    chunks = aiter(body)
+    while True:
+        try:
+            async with asyncio.timeout(BODY_IDLE):
+                chunk = await anext(chunks)
+        except StopAsyncIteration:
+            break
+        received += len(chunk)
+        data = inflate.decompress(chunk) if inflate is not None else chunk
+        if data:
+            stdin.write(data)
+            await stdin.drain()
+    if inflate is not None:
+        stdin.write(inflate.flush())
+        await stdin.drain()
+    return received
+
+
+def kill(proc: asyncio.subprocess.Process) -> None:
+    """SIGKILL the backend and what it started (its own process group)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 async def _read_all(stream: asyncio.StreamReader | None) -> bytes:
