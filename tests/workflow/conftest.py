@@ -5,8 +5,6 @@ Terraform http-backend server on 127.0.0.1 when a test needs one."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.backends.state_server import StateServer
-from tests.clirun import GITTERRA, Result, run_cli
+from tests.clirun import Result, run_cli
 
 
 class ModuleDir:
@@ -34,18 +32,6 @@ class ModuleDir:
     def run(self, *args: str, stdin: str = "") -> Result:
         """``gitterra ARGS`` in this process (fast)."""
         return run_cli(list(args), self.path, stdin)
-
-    def process_start(self, *args: str) -> subprocess.Popen[str]:
-        """``gitterra ARGS`` started as a real process (stdin closed, output captured)."""
-        return subprocess.Popen(
-            [str(GITTERRA), *args],
-            cwd=self.path,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "NO_COLOR": "1"},
-        )
 
     def ok(self, *args: str, stdin: str = "") -> Result:
         """Run and insist on exit status 0."""

@@ -1,8 +1,8 @@
-"""Hold a state lock from another process, for the locking tests.
+"""Hold a local state's lock from another process, for the locking tests.
 
-``python -m tests.workflow.lock_holder local STATE_PATH`` or ``... http URL`` takes the lock as
-a gitterra command would (through ``gitterra.backends``), prints its LockInfo as one JSON line,
-then waits for a line on standard input (or its end) and releases the lock.
+``python -m tests.workflow.lock_holder STATE_PATH`` takes the lock as a gitterra command would
+(through ``gitterra.backends``), prints its LockInfo as one JSON line, then waits for a line on
+standard input (or its end) and releases the lock.
 """
 
 from __future__ import annotations
@@ -14,17 +14,8 @@ import sys
 from gitterra import backends, state
 
 
-def main(kind: str, where: str) -> int:
-    if kind == "local":
-        settings = {"path": where}
-    else:
-        settings = {
-            "address": where,
-            "lock_address": where,
-            "unlock_address": where,
-            "retry_max": 0,
-        }
-    backend = backends.configure(kind, settings, {}, os.getcwd())
+def main(where: str) -> int:
+    backend = backends.configure("local", {"path": where}, {}, os.getcwd())
     client = backend.client(state.DEFAULT_WORKSPACE)
     info = state.LockInfo.new("OperationTypeApply", info="held by lock_holder", path=where)
     lock_id = client.lock(info)
@@ -36,4 +27,4 @@ def main(kind: str, where: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1]))

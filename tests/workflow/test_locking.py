@@ -1,7 +1,8 @@
-"""State locking between real processes: a second process holds the lock (tests/workflow/
+"""State locking. Local backend: a second real process holds the lock (tests/workflow/
 lock_holder.py); commands fail naming the holder, -lock-timeout waits for the release,
 -lock=false bypasses the lock, force-unlock behaves as documented, and a killed holder leaves no
-lock behind."""
+lock behind. Http backend: another client's lock on the test server, waited for and
+force-unlocked."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from gitterra import backends, state
+from gitterra.backends import _filelock
 from tests.backends.state_server import StateServer
-from tests.clirun import REPO
+from tests.clirun import REPO, Result
 from tests.workflow.conftest import ModuleDir, addresses
 
 DEADLINE = 60.0
@@ -48,9 +52,9 @@ class Holder:
         assert "released" in out
 
 
-def hold(kind: str, where: str, cwd: Path) -> Holder:
+def hold(state_path: str, cwd: Path) -> Holder:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.workflow.lock_holder", kind, where],
+        [sys.executable, "-m", "tests.workflow.lock_holder", state_path],
         cwd=cwd,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -69,7 +73,7 @@ def hold(kind: str, where: str, cwd: Path) -> Holder:
 def holder(ws: ModuleDir) -> Iterator[Holder]:
     ws.write(MODULE)
     ws.apply()
-    held = hold("local", str(ws.state_file()), ws.path)
+    held = hold(str(ws.state_file()), ws.path)
     yield held
     if held.proc.poll() is None:
         held.proc.kill()
@@ -99,13 +103,37 @@ def test_lock_false_bypasses_the_lock(ws: ModuleDir, holder: Holder) -> None:
     holder.release()
 
 
-def test_lock_timeout_succeeds_once_released(ws: ModuleDir, holder: Holder) -> None:
+def test_lock_timeout_succeeds_once_released(
+    ws: ModuleDir, holder: Holder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The waiting apply runs in a thread of this process, so its refused attempts can be seen;
+    # the lock it waits for is held by the other process.
+    refused = threading.Event()
+    real_acquire = _filelock.acquire
+
+    def acquire(lock_path: str, info: state.LockInfo) -> str:
+        try:
+            return real_acquire(lock_path, info)
+        except state.StateLockedError:
+            refused.set()
+            raise
+
+    monkeypatch.setattr(_filelock, "acquire", acquire)
     ws.write(MODULE.replace('"x"', '"y"'))
-    waiting = ws.process_start("apply", "-auto-approve", "-lock-timeout=60s")
-    holder.release()
-    out, err = waiting.communicate(timeout=DEADLINE)
-    assert waiting.returncode == 0, out + err
-    assert "Apply complete! Resources: 0 added, 1 changed, 0 destroyed." in out
+    results: list[Result] = []
+    waiting = threading.Thread(
+        target=lambda: results.append(ws.run("apply", "-auto-approve", "-lock-timeout=60s"))
+    )
+    waiting.start()
+    try:
+        assert refused.wait(DEADLINE), "the apply never found the state locked"
+        assert waiting.is_alive()
+        holder.release()
+    finally:
+        waiting.join(DEADLINE)
+    (result,) = results
+    assert result.code == 0, result.err
+    assert "Apply complete! Resources: 0 added, 1 changed, 0 destroyed." in result.out
     assert ws.ok("plan", "-lock-timeout=0s").code == 0, "nobody holds the lock any more"
 
 
@@ -144,6 +172,13 @@ def test_a_killed_holder_leaves_no_lock(ws: ModuleDir, holder: Holder) -> None:
     ws.apply()
 
 
+def http_lock(url: str) -> tuple[state.Client, str]:
+    """The http state's lock, taken by another client (the server holds it for that client)."""
+    settings = {"address": url, "lock_address": url, "unlock_address": url, "retry_max": 0}
+    client = backends.configure("http", settings, {}, "/").client(state.DEFAULT_WORKSPACE)
+    return client, client.lock(state.LockInfo.new("OperationTypeApply", info="another client"))
+
+
 def test_http_lock_timeout_waits_and_force_unlock(ws: ModuleDir, server: StateServer) -> None:
     url = server.url()
     ws.write('terraform {\n  backend "http" {}\n}\n' + MODULE)
@@ -154,28 +189,29 @@ def test_http_lock_timeout_waits_and_force_unlock(ws: ModuleDir, server: StateSe
         f"-backend-config=unlock_address={url}",
     )
     ws.apply()
-    held = hold("http", url, ws.path)
+    client, lock_id = http_lock(url)
+    refused = ws.fails("plan")
+    assert lock_id in refused.err
+    locks_before = server.methods().count("LOCK")
+    results: list[Result] = []
+    waiting = threading.Thread(
+        target=lambda: results.append(ws.run("apply", "-auto-approve", "-lock-timeout=60s"))
+    )
+    waiting.start()
     try:
-        refused = ws.fails("plan")
-        assert held.id in refused.err
-        locks_before = server.methods().count("LOCK")
-        waiting = ws.process_start("apply", "-auto-approve", "-lock-timeout=60s")
-        # The server's log shows the waiting process being refused, then it is released.
+        # The server's log shows the waiting apply being refused; then the lock is released.
         wait_for(lambda: server.methods().count("LOCK") > locks_before, "a refused LOCK")
-        assert waiting.poll() is None
-        held.release()
-        out, err = waiting.communicate(timeout=DEADLINE)
-        assert waiting.returncode == 0, out + err
+        assert waiting.is_alive()
+        client.unlock(lock_id)
     finally:
-        if held.proc.poll() is None:
-            held.proc.kill()
-            held.proc.communicate(timeout=DEADLINE)
-    # A stuck lock on the http backend: force-unlock with its ID removes it.
-    stuck = hold("http", url, ws.path)
-    stuck.proc.kill()
-    stuck.proc.communicate(timeout=DEADLINE)
+        waiting.join(DEADLINE)
+    (result,) = results
+    assert result.code == 0, result.err
+
+    # A lock whose holder went away: force-unlock with its ID removes it.
+    _, stuck_id = http_lock(url)
     assert ws.fails("plan").code == 1
-    unlocked = ws.ok("force-unlock", "-force", stuck.id)
+    unlocked = ws.ok("force-unlock", "-force", stuck_id)
     assert "gitterra state has been successfully unlocked!" in unlocked.out
     with server.data.mutex:
         assert server.data.locks == {}
