@@ -10,6 +10,7 @@ events from it directly: their ``payload_url`` is empty.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -25,12 +26,15 @@ if TYPE_CHECKING:
 KIND = "codebuild_webhook"
 CREATE_FIELDS = ("project_name", "build_type", "filter_group")
 UPDATE_FIELDS = ("build_type", "filter_group")
+#: Compiled filter groups kept (a cache: cleared when full).
+_COMPILED_MAX = 256
 
 
 class Webhooks:
     def __init__(self, svc: CodeBuild) -> None:
         self.svc = svc
         self.store = svc.cloud.store
+        self._compiled: dict[str, triggers.FilterGroups] = {}
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -62,7 +66,15 @@ class Webhooks:
         return out
 
     def groups(self, doc: Mapping[str, Any]) -> triggers.FilterGroups:
-        return triggers.FilterGroups.parse(_codebuild_shape(doc["filter_group"]))
+        """The webhook's compiled filter groups (compiled once per content, not per delivery)."""
+        key = json.dumps(doc["filter_group"], sort_keys=True)
+        found = self._compiled.get(key)
+        if found is None:
+            found = triggers.FilterGroups.parse(_codebuild_shape(doc["filter_group"]))
+            if len(self._compiled) >= _COMPILED_MAX:
+                self._compiled.clear()
+            self._compiled[key] = found
+        return found
 
     # -- writing -----------------------------------------------------------------------------
 
