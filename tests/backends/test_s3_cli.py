@@ -135,6 +135,38 @@ def test_settings_from_a_file_and_the_aws_variables(
     assert addresses(stored(moto, bucket, "from/file.tfstate")) == ["terraform_data.a"]
 
 
+def test_settings_in_the_backend_block(ws: Workspace, moto: MotoServer, bucket: str) -> None:
+    url = moto.url
+    ws.write(
+        f"""
+        terraform {{
+          backend "s3" {{
+            bucket         = "{bucket}"
+            key            = "in/block.tfstate"
+            region         = "us-east-1"
+            use_lockfile   = true
+            use_path_style = true
+            endpoints = {{
+              s3  = "{url}"
+              sts = "{url}"
+            }}
+            assume_role = {{
+              role_arn     = "arn:aws:iam::123456789012:role/terraform"
+              session_name = "gitterra-cli"
+            }}
+          }}
+        }}
+        """
+        + RESOURCE
+    )
+    ws.ok("init")
+    ws.apply()
+    assert addresses(stored(moto, bucket, "in/block.tfstate")) == ["terraform_data.a"]
+    assumed = [r for r in moto.requests("sts") if b"Action=AssumeRole" in r.body]
+    assert assumed, "the role was assumed"
+    assert b"RoleSessionName=gitterra-cli" in assumed[0].body
+
+
 def test_workspaces(ws: Workspace, moto: MotoServer, bucket: str) -> None:
     ws.write(S3 + RESOURCE)
     ws.ok("init", *s3_flags(moto, bucket, "workspace_key_prefix=envs"))
