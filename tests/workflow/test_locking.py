@@ -172,7 +172,7 @@ def test_a_killed_holder_leaves_no_lock(ws: ModuleDir, holder: Holder) -> None:
     ws.apply()
 
 
-def http_lock(url: str) -> tuple[state.Client, str]:
+def http_lock(url: str) -> tuple[state.StateClient, str]:
     """The http state's lock, taken by another client (the server holds it for that client)."""
     settings = {"address": url, "lock_address": url, "unlock_address": url, "retry_max": 0}
     client = backends.configure("http", settings, {}, "/").client(state.DEFAULT_WORKSPACE)
