@@ -198,3 +198,12 @@ def test_http_address_missing_or_from_the_environment(
     ws.ok("init", "-input=false")
     ws.apply()
     assert addresses(server_state(server, "/from/env")) == ["terraform_data.a"]
+
+
+def test_init_backend_false_configures_no_backend(ws: ModuleDir) -> None:
+    ws.write(HTTP + RESOURCE)
+    result = ws.ok("init", "-backend=false")
+    assert "gitterra has been successfully initialized!" in result.out
+    assert "Initializing the backend" not in result.out
+    assert not (ws.path / ".terraform" / "terraform.tfstate").exists()
+    assert "Backend initialization required" in ws.fails("plan").err
