@@ -71,7 +71,9 @@ COMMANDS: dict[str, Entry] = {
     "pr": Entry("_pr", "run", "Open, show, close and merge pull requests on the git host"),
     "builds": Entry("_builds", "run_builds", "List builds", "BUILDS_HELP", "BUILDS_FLAGS"),
     "build": Entry("_builds", "run_build", "Start or stop a build", "BUILD_HELP", "BUILD_FLAGS"),
-    "logs": Entry("_builds", "run_logs", "Print or follow a build's log", "LOGS_HELP", "LOGS_FLAGS"),
+    "logs": Entry(
+        "_builds", "run_logs", "Print or follow a build's log", "LOGS_HELP", "LOGS_FLAGS"
+    ),
     "version": Entry("main", "run_version", "Show the current gitterra version"),
 }
 
