@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from pathlib import Path
 
-from gitterra import config, lang
+from gitterra import config, engine, lang, providers
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
 from gitterra.diag import Diagnostic, Diagnostics, render_json
@@ -21,7 +23,9 @@ FLAGS = (
 HELP = """Usage: gitterra [global options] validate [options]
 
   Validates the configuration files in the current directory: syntax, block structure,
-  references, function calls and the types of expressions that do not depend on input values.
+  references, function calls, the types of expressions that do not depend on input values,
+  and every resource and data block against its provider's schema (arguments, nested blocks,
+  required arguments, value types, lifecycle ignore_changes). Nothing remote is contacted.
   Exit status 0 when valid, 1 when not.
 
 Options:
@@ -49,6 +53,9 @@ def run(ui: UI, argv: list[str]) -> int:
     if module.sources and module.is_complete():
         fctx = lang.function_context(fs, functions.builtins())
         diags.extend(config.validate(module, fctx, config.ScopeOptions(cwd=os.getcwd())))
+        if not diags.has_errors:  # the references resolve: check against provider schemas
+            registry = providers.builtin_registry(workdir=Path.cwd())
+            diags.extend(asyncio.run(engine.validate(module, registry, fctx, os.getcwd())))
     sources = module.all_sources()
     if opts.get_bool("json"):
         ui.print(json.dumps(result_json(diags, sources), indent=2, ensure_ascii=False))

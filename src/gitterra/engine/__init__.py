@@ -49,6 +49,7 @@ from gitterra.engine._schema import (
     ProviderSchema,
     ResourceSchema,
 )
+from gitterra.engine._validate import validate
 
 __all__ = [
     "AbsResource",
@@ -98,5 +99,6 @@ __all__ = [
     "replace_paths",
     "schema_lookup",
     "unknown_computed",
+    "validate",
     "write_plan",
 ]

@@ -217,14 +217,9 @@ class Planner(Walker):
         """Check the configuration against the schema before destroying, as Terraform validates
         before any plan: a broken configuration destroys nothing. ``count.index`` and ``each``
         are unknown here, since a destroy plan does not expand configuration."""
-        bindings: dict[str, lang.Value] = {}
-        if res.count is not None:
-            bindings["count"] = lang.object_val({"index": lang.unknown_val(lang.NUMBER)})
-        if res.for_each is not None:
-            bindings["each"] = lang.object_val(
-                {"key": lang.unknown_val(lang.STRING), "value": lang.DYNAMIC_UNKNOWN}
-            )
-        scope = self.ctx.scope(mi, bindings)
+        from gitterra.engine._validate import unknown_repetition
+
+        scope = self.ctx.scope(mi, unknown_repetition(res))
         cfg_val, found = decode_body(res.config, schema.block, scope, res.describe(), res.rng)
         if not found.has_errors and res.mode == "managed":
             checked = provider.validate_resource(res.type, cfg_val.unmark_deep())

@@ -99,7 +99,7 @@ resource "aws_autoscaling_group" "web" {
   }
 
   lifecycle {
-    ignore_changes = [tags["Name"], load_balancers]
+    ignore_changes = [tag, load_balancers]
   }
 }
 

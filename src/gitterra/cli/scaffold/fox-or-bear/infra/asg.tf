@@ -30,7 +30,7 @@ resource "aws_autoscaling_group" "web" {
   max_size         = 3
   desired_capacity = 1
 
-  vpc_zone_identifier       = data.aws_subnet_ids.subnet_ids.ids
+  vpc_zone_identifier       = data.aws_subnets.default.ids
   target_group_arns         = [aws_lb_target_group.web.arn]
   health_check_type         = "ELB"
   health_check_grace_period = 60

@@ -1,7 +1,7 @@
 resource "aws_lb" "lb" {
   name            = "${var.project_name}-lb"
   security_groups = [aws_security_group.web.id]
-  subnets         = data.aws_subnet_ids.subnet_ids.ids
+  subnets         = data.aws_subnets.default.ids
 }
 
 resource "aws_lb_target_group" "web" {

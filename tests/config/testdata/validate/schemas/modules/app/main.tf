@@ -1,0 +1,3 @@
+resource "null_resource" "inner" {
+  trigger = { a = "b" }
+}
