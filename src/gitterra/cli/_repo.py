@@ -32,12 +32,14 @@ HELP = """Usage: gitterra repo <subcommand>
   credentials; pushing asks for them: any user name, and the server's token as password.
 
 Subcommands:
-  create NAME    Create a bare repository (default branch main) and print its clone URL
-  list           List the repositories
+  create NAME        Create a bare repository (default branch main) and print its clone URL
+  list               List the repositories
+  credential OP      A git credential helper that answers with the server's token:
+                       git config --global credential.helper '!gitterra repo credential'
 
 """
 
-_SUBCOMMANDS = {"create": 1, "list": 0}
+_SUBCOMMANDS = {"create": 1, "list": 0, "credential": 1}
 _REPO_URL = re.compile(r"/git/([A-Za-z0-9][A-Za-z0-9._-]*?)(?:\.git)?/?$")
 
 
@@ -141,11 +143,13 @@ def run(ui: UI, argv: list[str]) -> int:
     opts = flags.parse(FLAGS, argv, interspersed=True)
     if not opts.args or opts.args[0] not in _SUBCOMMANDS:
         given = f'"{opts.args[0]}" is not a repo subcommand: ' if opts.args else "repo needs "
-        raise flags.UsageError(given + "use create NAME or list")
+        raise flags.UsageError(given + "use create NAME, list or credential OP")
     name, args = opts.args[0], opts.args[1:]
     if len(args) != _SUBCOMMANDS[name]:
-        wanted = "one NAME" if name == "create" else "no arguments"
-        raise flags.UsageError(f"repo {name} takes {wanted}")
+        wanted = {"create": "one NAME", "list": "no arguments", "credential": "get, store or erase"}
+        raise flags.UsageError(f"repo {name} takes {wanted[name]}")
+    if name == "credential":
+        return _credential(ui, args[0])
     try:
         api = Api.connect()
         try:
@@ -171,6 +175,8 @@ def _create(ui: UI, api: Api, name: str) -> None:
     ui.print(f"  git remote add origin {url}      # in an existing repository")
     ui.print()
     ui.print("Pushing asks for credentials: any user name, and the server's token as password.")
+    ui.print("To let git ask gitterra for them:")
+    ui.print("  git config --global credential.helper '!gitterra repo credential'")
 
 
 def _list(ui: UI, api: Api) -> None:
@@ -180,3 +186,26 @@ def _list(ui: UI, api: Api) -> None:
         for r in items
     ]
     ui.print(table(("NAME", "DEFAULT BRANCH", "CLONE URL", "AGE"), rows, "No repositories."))
+
+
+def _credential(ui: UI, operation: str) -> int:
+    """git's credential helper protocol: for ``get`` of this server's address, answer with
+    the token (any other address: say nothing, so git asks elsewhere); ``store`` and
+    ``erase`` change nothing (the token lives with the server)."""
+    fields = {}
+    for line in ui.inp:
+        if not line.strip():
+            break
+        key, sep, value = line.rstrip("\n").partition("=")
+        if sep:
+            fields[key] = value
+    if operation != "get":
+        return 0
+    endpoint = find_endpoint()
+    if endpoint is None:
+        return 0
+    server = urllib.parse.urlsplit(endpoint.url)
+    if fields.get("protocol") == server.scheme and fields.get("host") == server.netloc:
+        ui.print("username=gitterra")
+        ui.print(f"password={endpoint.token}")
+    return 0

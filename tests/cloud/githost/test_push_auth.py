@@ -7,10 +7,12 @@ from __future__ import annotations
 import base64
 import gzip
 import socket
+import subprocess
 from pathlib import Path
 
 import httpx
 
+from tests.clirun import GITTERRA
 from tests.cloud.conftest import CloudServer
 from tests.cloud.githost.conftest import GitCli, bare_refs, create, events
 
@@ -151,9 +153,69 @@ def test_a_push_whose_client_vanishes_mid_body_changes_nothing_and_blocks_nobody
             + f"Host: {host}\r\nAuthorization: Basic {auth}\r\n".encode()
             + b"Content-Type: application/x-git-receive-pack-request\r\n"
             + b"Content-Length: 100000\r\n\r\n"
-            + b"00a0" + ZERO_LINE
+            + b"00a0"
+            + ZERO_LINE
         )
     # the half-sent push ended with its connection: the repository is unlocked and unchanged
     git("push", "-q", url, "main", cwd=work)
     assert list(bare_refs(server, "vanishing")) == ["refs/heads/main"]
     assert [e["head_ref"] for e in events(server, "vanishing")] == ["refs/heads/main"]
+
+
+def test_gitterra_as_git_credential_helper(
+    server: CloudServer, git: GitCli, tmp_path: Path
+) -> None:
+    url = create(server, "helped")["clone_url"]
+    work = tmp_path / "w"
+    git("init", "-q", str(work))
+    git.commit(work, {"a": "a\n"}, "a")
+    env = {**git.env(), "GITTERRA_ENDPOINT": server.url, "GITTERRA_TOKEN": server.token}
+    helper = f"!{GITTERRA} repo credential"
+    done = subprocess.run(
+        [
+            "git",
+            "-c",
+            "credential.helper=",
+            "-c",
+            f"credential.helper={helper}",
+            "push",
+            "-q",
+            url,
+            "main",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [e["actor"] for e in events(server, "helped")] == ["gitterra"]
+
+    host = server.url.removeprefix("http://")
+    for asked, answer in (
+        (f"protocol=http\nhost={host}\n\n", f"username=gitterra\npassword={server.token}\n"),
+        ("protocol=http\nhost=example.com\n\n", ""),
+        (f"protocol=https\nhost={host}\n\n", ""),
+    ):
+        out = subprocess.run(
+            [str(GITTERRA), "repo", "credential", "get"],
+            input=asked,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert out.stdout == answer
+    stored = subprocess.run(
+        [str(GITTERRA), "repo", "credential", "store"],
+        input=f"protocol=http\nhost={host}\nusername=x\npassword=y\n\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert stored.stdout == ""
