@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.workflow.conftest import ModuleDir, addresses, attrs
+from tests.workflow.conftest import ModuleDir, addresses, attrs, resources
 
 CBD = """
 variable "v" {
@@ -196,3 +196,29 @@ def test_create_before_destroy_updates_dependents_before_destroying(ws: ModuleDi
     new_id = attrs(doc, "terraform_data.base")["id"]
     assert new_id != old_id
     assert attrs(doc, "terraform_data.dep")["input"]["value"] == new_id
+
+
+def test_a_failed_create_before_destroy_keeps_the_old_object_current(ws: ModuleDir) -> None:
+    (ws.path / "blocker").write_text("a file where a directory should be")
+    module = """
+    variable "dir" {
+      type    = string
+      default = "ok"
+    }
+    resource "local_file" "f" {
+      filename = "${var.dir}/f.txt"
+      content  = "x"
+      lifecycle {
+        create_before_destroy = true
+      }
+    }
+    """
+    ws.write(module)
+    ws.apply()
+    before = resources(ws.state())["local_file.f"]
+    result = ws.fails("apply", "-auto-approve", "-var=dir=blocker")
+    assert "local_file.f: Creation errored" in result.out
+    assert "Destroying" not in result.out
+    assert resources(ws.state())["local_file.f"] == before, "the old object is current again"
+    assert (ws.path / "ok" / "f.txt").exists()
+    assert ws.run("plan", "-detailed-exitcode").code == 0

@@ -246,6 +246,11 @@ class Applier(Walker):
         cbd = res.lifecycle.create_before_destroy
         status = "tainted" if failed and creating and new is not None else None
         ops.set_current(self.working, inst, change.provider, new, schema, deps, cbd, status)
+        deposed = self.deposed_now.get(inst)
+        if new is None and deposed is not None:
+            # The replacement was never created: the old object is current again, as in
+            # Terraform (its delete is skipped along with this failed node).
+            ops.restore_deposed(self.working, inst, deposed)
         await self.persist()
         if failed or new is None:
             return None

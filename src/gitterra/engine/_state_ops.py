@@ -121,6 +121,17 @@ def remove_deposed(st: state.State, inst: ResourceInstance, key: str) -> None:
     _with_instance(st, inst, "", state.InstanceState(inst.key, old.current, deposed))
 
 
+def restore_deposed(st: state.State, inst: ResourceInstance, key: str) -> bool:
+    """Make the deposed object ``key`` current again, if the instance has no current object
+    (its replacement was never created); whether it did."""
+    old = _instance(st, inst)
+    if old is None or old.current is not None or key not in old.deposed:
+        return False
+    deposed = {k: v for k, v in old.deposed.items() if k != key}
+    _with_instance(st, inst, "", state.InstanceState(inst.key, old.deposed[key], deposed))
+    return True
+
+
 def set_output(st: state.State, name: str, value: lang.Value | None, sensitive: bool) -> None:
     if value is None or value.is_null:
         st.outputs.pop(name, None)
