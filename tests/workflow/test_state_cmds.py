@@ -184,3 +184,14 @@ def test_push_from_stdin_and_unreadable_files(ws: ModuleDir) -> None:
     missing = ws.fails("state", "push", "nope.json")
     assert "Failed to read the state file" in missing.err
     assert "nope.json" in missing.err
+
+
+def test_mv_into_a_module_and_rm_a_module(ws: ModuleDir) -> None:
+    applied(ws)
+    ws.ok("state", "rm", "module.m.terraform_data.inner")
+    ident = attrs(ws.state(), "terraform_data.c", 0)["id"]
+    ws.ok("state", "mv", "terraform_data.c[0]", "module.m.terraform_data.inner")
+    assert attrs(ws.state(), "module.m.terraform_data.inner")["id"] == ident
+    removed = ws.ok("state", "rm", "module.m")
+    assert "Removed module.m.terraform_data.inner" in removed.out
+    assert not any(a.startswith("module.") for a in addresses(ws.state()))
