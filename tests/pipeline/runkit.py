@@ -6,9 +6,10 @@ import asyncio
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gitterra import pipeline
 
@@ -65,6 +66,7 @@ def build(
     overrides: Mapping[str, str] | None = None,
     on_line: Callable[[str, asyncio.Event], None] | None = None,
     runner: pipeline.BuildRunner | None = None,
+    loop: Callable[[Coroutine[Any, Any, pipeline.BuildResult]], pipeline.BuildResult] = asyncio.run,
 ) -> Run:
     """Run ``text`` in ``workdir`` with real processes; the result and every log line."""
     spec = spec_of(text)
@@ -91,7 +93,7 @@ def build(
         )
 
     started = time.monotonic()
-    result = asyncio.run(main())
+    result = loop(main())
     return Run(result, lines, time.monotonic() - started)
 
 

@@ -222,3 +222,13 @@ def test_a_service_user_runs_every_build(shared_dir: Path) -> None:
         'run-as user "root" is not allowed: this build service runs builds as "nobody"'
     )
     assert not (shared_dir / "x").exists()
+
+
+def test_a_build_runs_on_uvloop(tmp_path: Path) -> None:
+    # `gitterra server` may run on uvloop (the `fast` extra), whose subprocess API refuses
+    # asyncio's identity arguments even when they are None.
+    uvloop = pytest.importorskip("uvloop")
+    text = commands(("build", ["echo on-uvloop"]))
+    run = build(tmp_path, text, loop=uvloop.run)
+    assert run.status == "SUCCEEDED", run.lines
+    assert "on-uvloop" in run.output

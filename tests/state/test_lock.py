@@ -99,3 +99,11 @@ def test_malformed_lock_json(data: bytes, message: str) -> None:
     with pytest.raises(state.StateLockError) as caught:
         state.LockInfo.from_json(data, source="lock.info")
     assert str(caught.value).startswith(message)
+
+
+def test_go_zero_time_round_trips() -> None:
+    # The http backend unlocks with lock info whose Created is Go's zero time.
+    info = state.LockInfo.from_json(b'{"ID": "x"}')
+    assert b'"Created":"0001-01-01T00:00:00Z"' in info.to_json()
+    assert state.LockInfo.from_json(info.to_json()) == info
+    assert "0001-01-01 00:00:00 +0000 UTC" in info.describe()

@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gitterra.pipeline import _driver, _errors
 
@@ -90,6 +91,12 @@ class BuildShell:
             _prepare(directory, _driver.driver_script(argv, is_bash), identity)
             nonce = secrets.token_hex(16)
             loop = asyncio.get_running_loop()
+            # The identity arguments only when switching: uvloop refuses them even as None.
+            switch: dict[str, Any] = (
+                {"user": identity.uid, "group": identity.gid, "extra_groups": list(identity.groups)}
+                if identity
+                else {}
+            )
             transport, protocol = await loop.subprocess_exec(
                 lambda: _Protocol(loop),
                 *argv,
@@ -102,9 +109,7 @@ class BuildShell:
                 cwd=workdir,
                 env=dict(env),
                 start_new_session=True,
-                user=identity.uid if identity else None,
-                group=identity.gid if identity else None,
-                extra_groups=list(identity.groups) if identity else None,
+                **switch,
             )
         except (OSError, ValueError) as exc:
             shutil.rmtree(directory, ignore_errors=True)

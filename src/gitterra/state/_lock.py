@@ -115,7 +115,7 @@ class LockInfo:
 def format_rfc3339(when: datetime) -> str:
     """Go's ``time.RFC3339Nano`` of ``when`` in UTC: ``2024-05-01T10:00:00.5Z``."""
     when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-    text = when.strftime("%Y-%m-%dT%H:%M:%S")
+    text = f"{when.year:04d}-{when.strftime('%m-%dT%H:%M:%S')}"  # %Y does not pad year 1
     if when.microsecond:
         text += f".{when.microsecond:06d}".rstrip("0")
     return text + "Z"
@@ -124,7 +124,7 @@ def format_rfc3339(when: datetime) -> str:
 def format_go_time(when: datetime) -> str:
     """Go's ``time.Time.String()`` for a UTC time: ``2024-05-01 10:00:00.5 +0000 UTC``."""
     when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-    text = when.strftime("%Y-%m-%d %H:%M:%S")
+    text = f"{when.year:04d}-{when.strftime('%m-%d %H:%M:%S')}"
     if when.microsecond:
         text += f".{when.microsecond:06d}".rstrip("0")
     return text + " +0000 UTC"
