@@ -72,7 +72,8 @@ class LogBook:
             if _size(path) > offset or done():
                 return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await event.wait()
 
 
 class LogWriter:

@@ -50,7 +50,8 @@ def allocate(in_use: Iterable[str]) -> tuple[str, int]:
 async def accepts(host: str, port: int, timeout: float = 1.0) -> bool:
     """Whether (host, port) accepts a TCP connection now."""
     try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        async with asyncio.timeout(timeout):
+            _, writer = await asyncio.open_connection(host, port)
     except (OSError, TimeoutError):
         return False
     writer.close()

@@ -146,7 +146,8 @@ class Runner:
         _write_exit(self.directory, reason)
         await self._end_group()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(pump, timeout=1.0)
+            async with asyncio.timeout(1.0):  # cancels the pump when it expires
+                await pump
         return 0 if self.stop.is_set() else 1
 
     async def _start_boot(self) -> tuple[asyncio.StreamReader, asyncio.Future[int]]:
@@ -231,7 +232,8 @@ class Runner:
         while True:
             try:
                 if pending:
-                    chunk = await asyncio.wait_for(reader.read(_CHUNK), _PARTIAL_FLUSH_SECONDS)
+                    async with asyncio.timeout(_PARTIAL_FLUSH_SECONDS):
+                        chunk = await reader.read(_CHUNK)
                 else:
                     chunk = await reader.read(_CHUNK)
             except TimeoutError:

@@ -251,14 +251,16 @@ class Compute:
                 )
                 return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(proc.exited.wait(), min(delay, remaining))
+                async with asyncio.timeout(min(delay, remaining)):
+                    await proc.exited.wait()
             delay = min(delay * 1.5, 0.5)
 
     # -- ending -----------------------------------------------------------------------------
 
     async def _escalate(self, proc: InstanceProcess) -> None:
         try:
-            await asyncio.wait_for(proc.exited.wait(), self.kill_grace)
+            async with asyncio.timeout(self.kill_grace):
+                await proc.exited.wait()
         except TimeoutError:
             log.warning("%s ignored SIGTERM for %g s: SIGKILL", proc.instance_id, self.kill_grace)
             proc.killed = True

@@ -93,7 +93,8 @@ class Listener:
         if self.conns:
             self._emptied = asyncio.Event()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._emptied.wait(), grace)
+                async with asyncio.timeout(grace):
+                    await self._emptied.wait()
         for conn in list(self.conns):
             if conn.transport is not None:
                 conn.transport.abort()
