@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from gitterra import __version__
 from gitterra.cloud import Cloud, CloudError
 from gitterra.cloud import meta as cloud_meta
+from gitterra.server import dashboard
 from gitterra.server._auth import TokenCheck
 
 RouteInstaller = Callable[[FastAPI, Cloud, Any], None]
@@ -87,6 +88,8 @@ def make_app(cloud: Cloud, tokens: TokenCheck, installers: list[RouteInstaller])
     _install_meta(app, cloud)
     for install in installers:
         install(app, cloud, authorized)
+    # The dashboard reads whichever services the installers registered (none is required).
+    dashboard.install(app, cloud, tokens.allows)
     return app
 
 
