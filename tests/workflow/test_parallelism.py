@@ -41,3 +41,25 @@ def test_independent_resources_run_at_the_same_time(ws: ModuleDir) -> None:
     ws.write("".join(waiting_for_all(f"r{i}", 4) for i in range(4)))
     ws.apply("-parallelism=4")
     assert len((ws.path / "starts").read_text().split()) == 4
+
+
+def counted(body: str, count: int) -> str:
+    """``body``'s resource repeated with ``count`` (``NAME`` becomes ``r[count.index]``)."""
+    return body.replace("{\n  provisioner", f"{{\n  count = {count}\n  provisioner", 1).replace(
+        "NAME", "r${count.index}"
+    )
+
+
+def test_instances_of_one_resource_run_at_the_same_time(ws: ModuleDir) -> None:
+    ws.write(counted(waiting_for_all("NAME", 4).replace('"NAME"', '"r"'), 4))
+    ws.apply("-parallelism=4")
+    assert sorted((ws.path / "starts").read_text().split()) == ["r0", "r1", "r2", "r3"]
+
+
+def test_instances_of_one_resource_one_at_a_time(ws: ModuleDir) -> None:
+    ws.write(counted(recording("NAME").replace('"NAME"', '"r"'), 4))
+    ws.apply("-parallelism=1")
+    lines = (ws.path / "log").read_text().split()
+    assert len(lines) == 8
+    for first, second in zip(lines[::2], lines[1::2], strict=True):
+        assert first.replace("start", "end") == second, lines

@@ -19,7 +19,7 @@ from gitterra import config, lang, state
 from gitterra.diag import Diagnostic, Diagnostics
 from gitterra.engine import _state_ops as ops
 from gitterra.engine import _values_json as vj
-from gitterra.engine._addrs import AbsResource, ModuleInstance, Resource, ResourceInstance
+from gitterra.engine._addrs import AbsResource, Key, ModuleInstance, Resource, ResourceInstance
 from gitterra.engine._context import Expansion, ResourceData, WalkContext
 from gitterra.engine._decode_config import decode_body, place
 from gitterra.engine._graph import ConfigGraph, Node, module_at
@@ -167,23 +167,23 @@ class Applier(Walker):
         if exp is None:
             return False
         data.expansion = exp
-        ok = True
-        for k in exp.keys:
+
+        async def one(k: Key) -> bool:
             inst = ar.instance(k)
             change = self.by_instance.get(inst)
             current = self._current_value(inst, schema)
             if change is None or change.action is Action.NOOP:
                 if current is not None:
                     data.values[k] = current
-                continue
+                return True
             value = await self._apply_instance(
                 node, inst, res, provider, schema, exp.bindings(k), change, current
             )
-            if value is None:
-                ok = False
-            else:
+            if value is not None:
                 data.values[k] = value
-        return ok
+            return value is not None
+
+        return await self.each_instance(exp.keys, one)
 
     def _current_value(self, inst: ResourceInstance, schema: ResourceSchema) -> lang.Value | None:
         rs = self.working.resource(str(inst.abs_resource))

@@ -197,18 +197,18 @@ class Planner(Walker):
         if exp is None:
             return False
         data.expansion = exp
-        ok = True
-        for k in exp.keys:
+
+        async def one(k: Key) -> bool:
             inst = ar.instance(k)
-            bindings = exp.bindings(k)
             if not self._instance_targeted(node, inst):
                 prior_obj = _current(prior, k)
                 if prior_obj is not None:
                     data.values[k] = object_value(prior_obj, schema)
-                continue
-            ok = (
-                await self._instance(node, inst, res, key, provider, schema, bindings, prior) and ok
-            )
+                return True
+            bindings = exp.bindings(k)
+            return await self._instance(node, inst, res, key, provider, schema, bindings, prior)
+
+        ok = await self.each_instance(exp.keys, one)
         return await self._orphans(ar, prior, exp, key, res, schema) and ok
 
     def _valid_for_destroy(

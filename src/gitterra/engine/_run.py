@@ -87,7 +87,7 @@ async def plan(
         destroy=opts.mode == "destroy",
         refresh_only=opts.mode == "refresh-only",
         targets=tuple(str(t) for t in opts.targets),
-        drift=tuple(planner.drift),
+        drift=tuple(sorted(planner.drift, key=lambda c: c.sort_key)),
         prior_state=planner.refreshed,
         errored=diags.has_errors,
         destinations=destinations,

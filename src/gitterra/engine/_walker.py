@@ -5,7 +5,8 @@ call expansion and provider configuration. Planner and applier add what they do 
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from gitterra import config, lang
 from gitterra.diag import Diagnostic, DiagnosticError, Diagnostics, SourceRange
@@ -36,6 +37,9 @@ class Walker(abc.ABC):
         self.inputs = inputs
         self.diags = diags
         self.parallelism = parallelism
+        #: At most ``parallelism`` resource instance operations (provider calls) at a time,
+        #: across the whole walk: Terraform's -parallelism.
+        self.operations = asyncio.Semaphore(parallelism)
         #: Bindings (count/each) of each module instance's call, for evaluating its inputs.
         self.call_bindings: dict[ModuleInstance, dict[str, lang.Value]] = {}
 
@@ -62,6 +66,21 @@ class Walker(abc.ABC):
             self.diags.extend(exc.diagnostics)
             return False
         raise AssertionError(f"unknown node kind {node.kind}")
+
+    async def each_instance(
+        self, keys: Iterable[Key], work: Callable[[Key], Awaitable[bool]]
+    ) -> bool:
+        """Run ``work`` for every instance key concurrently, each holding one of the walk's
+        operation slots (in key order when slots are scarce); whether all succeeded. An
+        exception cancels the others and propagates (a bug, not a user error)."""
+
+        async def one(key: Key) -> bool:
+            async with self.operations:
+                return await work(key)
+
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(k)) for k in keys]
+        return all(t.result() for t in tasks)
 
     @abc.abstractmethod
     async def resource(self, node: Node) -> bool:
