@@ -71,6 +71,10 @@ class FakeCloud:
     tgs: dict[str, dict[str, Any]] = field(default_factory=dict)
     log_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     refreshes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: CodeBuild: projects and webhooks by project name, source credentials by server type.
+    cb_projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cb_webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cb_credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Every request seen: (method, path, body).
     calls: list[tuple[str, str, Any]] = field(default_factory=list)
     #: Faults to inject: a function of (method, path) returning a Response or an exception to
@@ -157,3 +161,65 @@ def check_base64(value: Any, field: str) -> None:
 
 
 NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
+
+
+# ---- CodeBuild: the project document as the cloud completes it (a few of its checks) ----------
+
+CB_LOGS: dict[str, dict[str, Any]] = {
+    "cloudwatch_logs": {"status": "ENABLED", "group_name": "", "stream_name": ""},
+    "s3_logs": {"status": "DISABLED", "location": "", "encryption_disabled": False},
+}
+CB_ARTIFACTS = {
+    "type": "NO_ARTIFACTS", "location": "", "name": "", "path": "", "packaging": "",
+    "namespace_type": "", "encryption_disabled": False, "override_artifact_name": False,
+}  # fmt: skip
+
+
+def cb_project(body: dict[str, Any], arn: str) -> dict[str, Any]:
+    """A project document: ``body``'s fields completed with the cloud's defaults."""
+    src = dict(body.get("source") or {})
+    if src.get("type") == "NO_SOURCE" and "\n" not in (src.get("buildspec") or ""):
+        raise bad("a NO_SOURCE project needs its buildspec inline (YAML text)", "source.buildspec")
+    if src.get("type") != "NO_SOURCE" and not src.get("location"):
+        raise bad("source.location is required", "source.location")
+    env = dict(body.get("environment") or {})
+    for i, var in enumerate(env.get("environment_variable") or []):
+        if var["name"].startswith("CODEBUILD_"):
+            raise bad(
+                "the CODEBUILD_ prefix is reserved", f"environment.environment_variable.{i}.name"
+            )
+    logs = body.get("logs_config") or {}
+    return {
+        "name": body["name"], "arn": arn, "description": body.get("description") or "",
+        "source": {"location": "", "git_clone_depth": 0, "buildspec": "",
+                   "report_build_status": False, **src},
+        "source_version": body.get("source_version") or "",
+        "environment": {"privileged_mode": False, "image_pull_credentials_type": "CODEBUILD",
+                        **env, "environment_variable": [
+                            {"type": "PLAINTEXT", **v} for v in env.get("environment_variable") or []]},
+        "build_timeout": body.get("build_timeout") or 60,
+        "queued_timeout": body.get("queued_timeout") or 480,
+        "concurrent_build_limit": body.get("concurrent_build_limit") or 1,
+        "logs_config": {k: {**v, **(logs.get(k) or {})} for k, v in CB_LOGS.items()},
+        "artifacts": {**CB_ARTIFACTS, **(body.get("artifacts") or {})},
+        "service_role": body.get("service_role") or "", "tags": body.get("tags") or {},
+    }  # fmt: skip
+
+
+def cb_groups(value: Any) -> list[dict[str, Any]]:
+    """Filter groups checked as the cloud checks them (an EVENT filter in each group, patterns
+    that compile), the first problem named at ``filter_group.<i>[.filter.<j>.<key>]``."""
+    for g, group in enumerate(value or []):
+        filters = group.get("filter") or []
+        if not any(f.get("type") == "EVENT" for f in filters):
+            raise bad(f"invalid filter groups:\nfilter_group[{g}]: a filter group needs an "
+                      "EVENT filter", f"filter_group.{g}")  # fmt: skip
+        for f, flt in enumerate(filters):
+            if flt.get("type") != "EVENT":
+                try:
+                    re.compile(flt["pattern"])
+                except re.error as exc:
+                    raise bad(f"invalid filter groups:\nfilter_group[{g}].filter[{f}].pattern: "
+                              f"not a regular expression: {exc}",
+                              f"filter_group.{g}.filter.{f}.pattern") from exc  # fmt: skip
+    return [{"filter": list(group.get("filter") or [])} for group in value or []]

@@ -18,6 +18,8 @@ from tests.providers.aws.fake_cloud import (
     FakeCloud,
     Handler,
     bad,
+    cb_groups,
+    cb_project,
     check_base64,
     glob,
     missing,
@@ -75,6 +77,7 @@ def routes(f: FakeCloud) -> list[tuple[str, str, Handler]]:
         *_asg(f),
         *_elb(f),
         *_logs(f),
+        *_codebuild(f),
     ]  # fmt: skip
 
 
@@ -511,3 +514,86 @@ def _logs(f: FakeCloud) -> list[tuple[str, str, Handler]]:
         ("PATCH", "log-groups/*", update),
         ("DELETE", "log-groups/*", lambda r, b, p: _delete(f.log_groups, p[1], "log group")),
     ]
+
+
+def _codebuild(f: FakeCloud) -> list[tuple[str, str, Handler]]:
+    fields = ("name", "description", "source", "source_version", "environment", "build_timeout",
+              "queued_timeout", "concurrent_build_limit", "logs_config", "artifacts",
+              "service_role", "tags")  # fmt: skip
+
+    def create_project(r: httpx.Request, b: Any, p: list[str]) -> Any:
+        b = only(b, fields)
+        if b["name"] in f.cb_projects:
+            raise ApiFault(409, "Conflict", f"build project {b['name']} already exists", "name")
+        doc = cb_project(b, f.arn("codebuild", f"project/{b['name']}"))
+        f.cb_projects[b["name"]] = doc
+        return doc
+
+    def update_project(r: httpx.Request, b: Any, p: list[str]) -> Any:
+        old = _get(f.cb_projects, p[2], "build project")
+        merged = {k: v for k, v in old.items() if k in fields}
+        merged.update(only(b, fields[1:]))
+        f.cb_projects[p[2]] = cb_project(merged, old["arn"])
+        return f.cb_projects[p[2]]
+
+    def delete_project(r: httpx.Request, b: Any, p: list[str]) -> Any:
+        _delete(f.cb_projects, p[2], "build project")
+        f.cb_webhooks.pop(p[2], None)
+
+    def view(hook: dict[str, Any]) -> dict[str, Any]:
+        kind = f.cb_projects[hook["project_name"]]["source"]["type"]
+        forge = {"GITHUB": "github", "GITLAB": "gitlab", "GITEA": "gitea"}.get(kind)
+        return {**hook, "payload_url": f"http://fake/webhooks/{forge}/{hook['id']}" if forge else "",
+                "url": f"http://fake/api/v1/codebuild/webhooks/{hook['project_name']}"}  # fmt: skip
+
+    def create_webhook(r: httpx.Request, b: Any, p: list[str]) -> Any:
+        b = only(b, ("project_name", "build_type", "filter_group"))
+        _get(f.cb_projects, b["project_name"], "build project")
+        if b["project_name"] in f.cb_webhooks:
+            raise ApiFault(409, "Conflict", "the project already has a webhook", "project_name")
+        hook = {"id": f.new_id("wh"), "project_name": b["project_name"],
+                "build_type": b.get("build_type") or "BUILD",
+                "filter_group": cb_groups(b.get("filter_group")), "secret": "s3cr3t"}  # fmt: skip
+        f.cb_webhooks[b["project_name"]] = hook
+        return view(hook)
+
+    def update_webhook(r: httpx.Request, b: Any, p: list[str]) -> Any:
+        hook = _get(f.cb_webhooks, p[2], "webhook")
+        b = only(b, ("build_type", "filter_group"))
+        groups = cb_groups(b["filter_group"]) if "filter_group" in b else hook["filter_group"]
+        hook.update(build_type=b.get("build_type") or "BUILD" if "build_type" in b
+                    else hook["build_type"], filter_group=groups)  # fmt: skip
+        return view(hook)
+
+    def create_credential(r: httpx.Request, b: Any, p: list[str]) -> Any:
+        b = only(b, ("server_type", "auth_type", "token", "user_name"))
+        if b["server_type"] in f.cb_credentials:
+            raise ApiFault(409, "Conflict", "a credential exists", "server_type")
+        arn = f.arn("codebuild", f"token/{b['server_type'].lower()}")
+        f.cb_credentials[b["server_type"]] = {"arn": arn, "user_name": "", **b}
+        return {k: v for k, v in f.cb_credentials[b["server_type"]].items() if k != "token"}
+
+    def credential(key: str) -> dict[str, Any]:
+        found = [c for c in f.cb_credentials.values() if key in (c["arn"], c["server_type"])]
+        if not found:
+            raise missing(f"source credential {key}")
+        return found[0]
+
+    def delete_credential(r: httpx.Request, b: Any, p: list[str]) -> Any:
+        del f.cb_credentials[credential(p[2])["server_type"]]
+
+    base = "codebuild/projects"
+    return [
+        ("POST", base, create_project),
+        ("GET", base + "/*", lambda r, b, p: _get(f.cb_projects, p[2], "build project")),
+        ("PATCH", base + "/*", update_project),
+        ("DELETE", base + "/*", delete_project),
+        ("POST", "codebuild/webhooks", create_webhook),
+        ("GET", "codebuild/webhooks/*", lambda r, b, p: view(_get(f.cb_webhooks, p[2], "webhook"))),
+        ("PATCH", "codebuild/webhooks/*", update_webhook),
+        ("DELETE", "codebuild/webhooks/*", lambda r, b, p: _delete(f.cb_webhooks, p[2], "webhook")),
+        ("POST", "codebuild/source-credentials", create_credential),
+        ("GET", "codebuild/source-credentials/*", lambda r, b, p: {
+            k: v for k, v in credential(p[2]).items() if k != "token"}),
+        ("DELETE", "codebuild/source-credentials/*", delete_credential),
+    ]  # fmt: skip

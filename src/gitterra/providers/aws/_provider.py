@@ -23,6 +23,9 @@ from gitterra.providers import _base
 from gitterra.providers.aws import (
     _autoscaling,
     _client,
+    _codebuild_credential,
+    _codebuild_project,
+    _codebuild_webhook,
     _data,
     _data_net,
     _ingress_rule,
@@ -101,6 +104,9 @@ class AwsProvider(_base.TableProvider):
                 _listener.Listener(s),
                 _target_group.TargetGroup(s),
                 _target_group.TargetGroupAttachment(s),
+                _codebuild_project.Project(s),
+                _codebuild_webhook.Webhook(s),
+                _codebuild_credential.SourceCredential(s),
             ],
             [
                 _data.Ami(s),
