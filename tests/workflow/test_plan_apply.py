@@ -142,8 +142,10 @@ def test_target_plans_only_the_target_and_its_dependencies(ws: ModuleDir) -> Non
     )
     doc = plan_json(ws, "-target=terraform_data.top")
     assert set(actions(doc)) == {"terraform_data.base", "terraform_data.top"}
-    ws.apply("-target", "terraform_data.top")
+    applied = ws.apply("-target", "terraform_data.top")
     assert addresses(ws.state()) == ["terraform_data.base", "terraform_data.top"]
+    assert "Warning: Resource targeting is in effect" in applied.out
+    assert "Warning: Applied changes may be incomplete" in applied.out
     assert set(actions(plan_json(ws))) == {"terraform_data.other"}
 
 

@@ -138,6 +138,7 @@ def run_plan(ui: UI, argv: list[str]) -> int:
     opts = flags.parse(PLAN_FLAGS, argv)
     if opts.args:
         raise flags.UsageError(f"plan takes no positional arguments, got {opts.args[0]!r}")
+    ui.machine_output = opts.get_bool("json")
     wd = Workdir(ui)
     module = wd.load()
     manager = wd.manager(module)

@@ -19,6 +19,8 @@ class UI:
     err: TextIO = field(default_factory=lambda: sys.stderr)
     inp: TextIO = field(default_factory=lambda: sys.stdin)
     color: bool = False
+    #: Standard output carries a document (``-json``): warnings go to stderr too.
+    machine_output: bool = False
 
     @classmethod
     def system(cls, no_color: bool = False) -> UI:
@@ -39,14 +41,15 @@ class UI:
     def diagnostics(
         self, diags: Iterable[Diagnostic], sources: Mapping[str, str] | None = None
     ) -> None:
-        """Errors to stderr, warnings to stdout, as Terraform does."""
+        """Errors to stderr, warnings to stdout, as Terraform does (to stderr as well when
+        stdout carries a JSON document)."""
         for diag in diags:
             text = render_text([diag], sources).rstrip("\n")
             if self.color:
                 label = "Error" if diag.is_error else "Warning"
                 colour = "1;31" if diag.is_error else "1;33"
                 text = text.replace(f"{label}:", self.style(f"{label}:", colour), 1)
-            if diag.is_error:
+            if diag.is_error or self.machine_output:
                 self.error("\n" + text + "\n")
             else:
                 self.print("\n" + text + "\n")

@@ -77,6 +77,17 @@ async def plan(
     finally:
         await providers.close()
     changes = sorted(planner.changes, key=lambda c: c.sort_key)
+    if opts.targets:
+        diags.add(
+            Diagnostic.warning(
+                "Resource targeting is in effect",
+                "You are creating a plan with the -target option, which means that the result "
+                "of this plan may not represent all of the changes requested by the current "
+                "configuration.\n\nThe -target option is not for routine use, and is provided "
+                "only for exceptional situations such as recovering from errors or mistakes, or "
+                "when gitterra specifically suggests to use it as part of an error message.",
+            )
+        )
     outputs = _output_changes(root, ctx, prior, opts)
     result = Plan(
         changes=tuple(changes),
@@ -183,4 +194,17 @@ async def apply(
     else:
         applier.finish_outputs()
     await applier.persist()
+    if the_plan.targets:
+        diags.add(
+            Diagnostic.warning(
+                "Applied changes may be incomplete",
+                "The plan was created with the -target option in effect, so some changes "
+                "requested in the configuration may have been ignored and the output values may "
+                "not be fully updated. Run the following command to verify that no other changes "
+                "are pending:\n    gitterra plan\n\nNote that the -target option is not "
+                "suitable for routine use, and is provided only for exceptional situations such "
+                "as recovering from errors or mistakes, or when gitterra specifically suggests to "
+                "use it as part of an error message.",
+            )
+        )
     return working, diags
