@@ -10,6 +10,7 @@ import pytest
 
 from gitterra import engine, lang
 from gitterra.providers import aws, builtin_registry
+from tests.providers.aws.test_codebuild_schema import SUPPORTED as CODEBUILD
 
 SUPPORTED: dict[str, dict[str, str]] = {
     "aws_security_group": {
@@ -72,6 +73,7 @@ SUPPORTED: dict[str, dict[str, str]] = {
         "tags": "O", "tags_all": "C",
     },
 }  # fmt: skip
+SUPPORTED.update(CODEBUILD)  # the aws_codebuild_* types (their blocks: test_codebuild_schema)
 
 NESTED: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("aws_security_group", "ingress"): ("set", {
@@ -162,7 +164,8 @@ def _unsupported() -> list[tuple[str, str, Any]]:
             if name not in SUPPORTED[type_]:
                 out.append((type_, name, "x"))
         for name, nb in rs.block.blocks.items():
-            if all(a.type is lang.DYNAMIC for a in nb.block.attributes.values()):
+            attrs = nb.block.attributes.values()
+            if attrs and all(a.type is lang.DYNAMIC for a in attrs):
                 first = next(iter(nb.block.attributes))
                 out.append((type_, name, [{first: "x"}]))
     return out
