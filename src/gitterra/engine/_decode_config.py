@@ -9,7 +9,7 @@ so the rest is still checked.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from gitterra import lang
 from gitterra.diag import Diagnostic, DiagnosticError, Diagnostics, SourceRange
@@ -277,11 +277,29 @@ def place(
     out = []
     for d in diags:
         if d.subject is None:
-            rng = block_rng
-            if d.attribute and isinstance(d.attribute[0], str):
-                attr = body.attribute(d.attribute[0])
-                if attr is not None:
-                    rng = attr.expr.rng
-            d = d.with_subject(rng)
+            d = d.with_subject(_at_path(body, d.attribute or (), block_rng))
         out.append(d.with_context(context))
     return out
+
+
+def _at_path(body: lang.Body, path: Sequence[object], rng: SourceRange) -> SourceRange:
+    """The range of the deepest part of ``path`` (attribute names, nested block types, block
+    indexes) that ``body`` writes: an attribute's value, else a nested block's header."""
+    steps = list(path)
+    while steps:
+        name = steps.pop(0)
+        if not isinstance(name, str):
+            break
+        attr = body.attribute(name)
+        if attr is not None:
+            return attr.expr.rng
+        blocks = body.blocks_of(name)
+        if not blocks:
+            break
+        index = steps.pop(0) if steps and isinstance(steps[0], int) else 0
+        if not isinstance(index, int) or not 0 <= index < len(blocks):
+            return blocks[0].def_rng
+        block = blocks[index]
+        rng = block.def_rng
+        body = block.body
+    return rng
