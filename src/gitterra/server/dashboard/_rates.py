@@ -119,7 +119,9 @@ def _delta(old: Frame, new: Frame, ids: list[str]) -> tuple[int, int, Histogram]
 
 class Sampler:
     """Registered on the cloud as the ``dashboard`` service: samples the data plane's metrics
-    into a :class:`History` every ``interval`` seconds while the server runs."""
+    into a :class:`History` every ``interval`` seconds while the server runs. ``warm`` runs once
+    at start, after the other services (it fills the pages' caches, so the first page after a
+    start is as fast as the others)."""
 
     name = "dashboard"
 
@@ -129,8 +131,10 @@ class Sampler:
         metrics: Callable[[], Metrics | None],
         clock: Callable[[], float],
         interval: float = INTERVAL,
+        warm: Callable[[], None] | None = None,
     ) -> None:
         self.history = history
+        self._warm = warm
         self._metrics = metrics
         self._clock = clock
         self._interval = interval
@@ -142,6 +146,8 @@ class Sampler:
             self.history.add(self._clock(), found)
 
     async def start(self) -> None:
+        if self._warm is not None:
+            self._warm()
         self._tasks.spawn("balancer figures", self._loop())
 
     async def stop(self, terminate: bool) -> None:

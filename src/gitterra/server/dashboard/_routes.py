@@ -118,7 +118,8 @@ def install(app: FastAPI, cloud: Cloud, allows: Callable[[str | None], bool]) ->
     """Add the dashboard to ``app`` (and its balancer sampler to ``cloud``)."""
     dash = Dashboard(cloud, allows)
     app.state.dashboard = dash
-    cloud.register(_rates.Sampler(dash.ctx.history, dash.ctx.metrics, time.monotonic))
+    ctx = dash.ctx
+    cloud.register(_rates.Sampler(ctx.history, ctx.metrics, time.monotonic, warm=ctx.refresh))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
     _errors(app, dash)
     _login(app, dash)
