@@ -18,6 +18,7 @@ from gitterra.server.dashboard import (
     _spark,
     _states,
     _summary,
+    _timeline,
 )
 
 
@@ -270,3 +271,37 @@ def test_states_list_resources_or_say_why_not(tmp_path: Path) -> None:
     assert files.all()[1] is site  # unchanged file: not read again
     assert files.of_project("nothing") == []
     assert _states.StateFiles(tmp_path / "none").all() == []
+
+
+def refresh(group: str, status: str, started: str, pct: int, reason: str = "") -> dict[str, object]:
+    return {
+        "auto_scaling_group_name": group,
+        "status": status,
+        "started_at": started,
+        "percentage_complete": pct,
+        "status_reason": reason,
+    }
+
+
+def test_the_rollout_is_the_refresh_that_started_while_the_build_ran() -> None:
+    build = {"start_time": "2024-05-01T10:00:00.000Z", "end_time": "2024-05-01T10:05:00.000Z"}
+    before = refresh("web", "Successful", "2024-05-01T09:00:00.000Z", 100)
+    during = refresh("web", "InProgress", "2024-05-01T10:03:00.000Z", 50)
+    assert _timeline._rollout(build, [before]) == _timeline.NONE
+    assert _timeline._rollout(build, [before, during]) == _timeline.Step(
+        "web: InProgress 50%", "run"
+    )
+    failed = refresh("api", "Failed", "2024-05-01T10:05:03.000Z", 0, "i-1 never healthy")
+    step = _timeline._rollout(build, [during, failed])
+    assert step.tone == "bad"
+    assert "api: Failed 0% (i-1 never healthy)" in step.text
+    done = refresh("web", "Successful", "2024-05-01T10:04:00.000Z", 100)
+    assert _timeline._rollout(build, [done]).tone == "ok"
+    assert _timeline._rollout({"start_time": None}, [done]) == _timeline.NONE
+
+
+def test_the_commit_of_a_build() -> None:
+    assert _timeline.commit_of({"resolved_source_version": "abc", "trigger": None}) == "abc"
+    queued = {"resolved_source_version": "", "trigger": {"commit": "def"}, "want": {"sha": ""}}
+    assert _timeline.commit_of(queued) == "def"
+    assert _timeline.commit_of({"resolved_source_version": "", "trigger": None}) == ""
