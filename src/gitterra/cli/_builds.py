@@ -36,8 +36,15 @@ BUILD_FLAGS = (
         metavar="REF",
         help="start: a commit, branch, tag or pr/N (default: the project's).",
     ),
+    flags.Flag(
+        "env",
+        kind="list",
+        metavar="NAME=VALUE",
+        help="start: set an environment variable for this build (repeatable; CodeBuild's "
+        "environment-variables-override).",
+    ),
 )
-BUILD_HELP = """Usage: gitterra build start PROJECT [--source-version REF]
+BUILD_HELP = """Usage: gitterra build start PROJECT [--source-version REF] [--env NAME=VALUE]...
        gitterra build stop ID
 
   Starts a build of PROJECT (queued; prints its id), or stops build ID.
@@ -86,14 +93,22 @@ def run_build(ui: UI, argv: list[str]) -> int:
             + ("a project name" if action == "start" else "a build id")
         )
     version = opts.get_str("source-version")
-    if action == "stop" and version is not None:
-        raise flags.UsageError("--source-version is for build start")
+    if action == "stop" and (version is not None or opts.get_list("env")):
+        raise flags.UsageError("--source-version and --env are for build start")
+    overrides = []
+    for item in opts.get_list("env"):
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise flags.UsageError(f"--env takes NAME=VALUE, got {item!r}")
+        overrides.append({"name": name, "value": value, "type": "PLAINTEXT"})
 
     def act(api: _cloud._Api) -> None:
         if action == "start":
             body: dict[str, Any] = {"project_name": args[0]}
             if version:
                 body["source_version"] = version
+            if overrides:
+                body["environment_variables_override"] = overrides
             doc = api.post("/codebuild/builds", body)
             ui.print(f"Build {doc['id']} queued (#{doc['build_number']}).")
             ui.print(f"Follow it with: gitterra logs -f {doc['id']}")

@@ -27,6 +27,7 @@ phases:
   build:
     commands:
       - echo "source=$CODEBUILD_SOURCE_VERSION trigger=$CODEBUILD_WEBHOOK_TRIGGER"
+      - echo "repo=$CODEBUILD_SOURCE_REPO_URL"
       - cat page.txt
 """
 GROUPS = [
@@ -50,7 +51,7 @@ def test_pushes_and_pull_requests_build(cloud_server: CloudServer) -> None:
     repo = create(client, "/api/v1/repositories", {"name": "site"})
     source = {
         "type": "GITTERRA",
-        "location": repo["clone_url"],
+        "location": "site",  # the name; builds see the clone URL
         "git_clone_depth": 1,
         "report_build_status": True,
     }
@@ -74,6 +75,7 @@ def test_pushes_and_pull_requests_build(cloud_server: CloudServer) -> None:
     assert done["status"] == "SUCCEEDED", log
     assert done["resolved_source_version"] == sha
     assert f"source={sha} trigger=branch/main" in log
+    assert f"repo={repo['clone_url']}" in log
     assert done["initiator"] == "githost-webhook/pusher"
     statuses = until(
         lambda: [

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from gitterra import pipeline
-from gitterra.cloud import Cloud, ids
-from gitterra.cloud.codebuild import _secrets
+from gitterra.cloud import Cloud, ValidationError, ids
+from gitterra.cloud.codebuild import _projects, _secrets
 
 #: The state key a build's ``TF_HTTP_ADDRESS`` names.
 DEFAULT_STATE_KEY = "terraform"
@@ -43,6 +43,19 @@ def gitterra_bin() -> str:
         return str(beside_python.parent)
     found = shutil.which("gitterra")
     return str(Path(found).parent) if found else str(Path(sys.executable).parent)
+
+
+def source_repo_url(cloud: Cloud, source: Mapping[str, Any]) -> str:
+    """The source's URL as CodeBuild gives it: a GITTERRA repository's clone URL on this
+    server (so the build can hand it on, e.g. to instances that fetch the site), else the
+    location as configured."""
+    location = str(source.get("location") or "")
+    if source.get("type") != "GITTERRA" or not location:
+        return location
+    try:
+        return f"{cloud.endpoint}/git/{_projects.repository_name(location)}.git"
+    except ValidationError:
+        return location
 
 
 def base(
@@ -69,7 +82,7 @@ def base(
         "CODEBUILD_SRC_DIR": str(src),
         "CODEBUILD_RESOLVED_SOURCE_VERSION": resolved,
         "CODEBUILD_SOURCE_VERSION": build["source_version"] or resolved,
-        "CODEBUILD_SOURCE_REPO_URL": build["source"]["location"],
+        "CODEBUILD_SOURCE_REPO_URL": source_repo_url(cloud, build["source"]),
         "CODEBUILD_INITIATOR": build["initiator"],
         "CODEBUILD_LOG_PATH": build["id"].partition(":")[2],
         "CODEBUILD_KMS_KEY_ID": "",
