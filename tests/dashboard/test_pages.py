@@ -142,6 +142,9 @@ def test_pages_list_what_the_server_holds(filled: World, dash: httpx.Client) -> 
     assert '<span class="b">Plan:</span> 2 to add' in one  # the log, colours as classes
     assert "&lt;b&gt;not bold&lt;/b&gt; &amp; done" in one
     assert "data-stream" not in one  # an ended build is not followed
+    raw = dash.get(f"/builds/{build['id']}/log.txt")
+    assert raw.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "\x1b[1mPlan:\x1b[0m 2 to add" in raw.text  # the log as written
 
     timeline = world.page(dash, "/timeline")
     assert "Plan: 2 to add, 1 to change, 0 to destroy." in timeline

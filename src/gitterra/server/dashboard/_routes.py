@@ -17,7 +17,13 @@ from urllib.parse import parse_qs, quote
 
 import jinja2
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    StreamingResponse,
+)
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
@@ -278,8 +284,9 @@ def _build_routes(app: FastAPI, dash: Dashboard) -> None:
         del session
         doc = _pages.find_build(dash.ctx, build_id)
         path = dash.ctx.log_path(doc)
-        data = path.read_bytes() if path.exists() else b""
-        return Response(data, media_type="text/plain; charset=utf-8", headers=HEADERS)
+        if not path.exists():
+            return Response(b"", media_type="text/plain; charset=utf-8", headers=HEADERS)
+        return FileResponse(path, media_type="text/plain; charset=utf-8", headers=HEADERS)
 
     @app.get("/builds/{build_id}/events", include_in_schema=False)
     async def build_events(request: Request, build_id: str, session: Auth) -> Response:

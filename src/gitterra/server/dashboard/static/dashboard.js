@@ -47,6 +47,10 @@
     log.appendChild(div);
   }
 
+  function regions() {
+    return Array.from(document.querySelectorAll("[data-region][id]")).map((e) => e.id);
+  }
+
   function follow(log) {
     const state = document.getElementById("log-state");
     const url = log.dataset.stream + "?offset=" + encodeURIComponent(log.dataset.offset || "0");
@@ -62,6 +66,7 @@
       if (data.next !== null) log.dataset.offset = String(data.next);
       if (stick) log.scrollTop = log.scrollHeight;
     });
+    let phase = null;
     source.addEventListener("status", (ev) => {
       const data = JSON.parse(ev.data);
       const badge = document.getElementById("build-status");
@@ -70,13 +75,14 @@
         badge.className = "badge " + data.tone;
       }
       if (state) state.textContent = "following… " + data.phase;
+      if (phase !== null && phase !== data.phase) refresh(regions()); // the phase bars
+      phase = data.phase;
     });
     source.addEventListener("end", (ev) => {
       source.close();
       const data = JSON.parse(ev.data);
       if (state) state.textContent = "ended: " + data.status;
-      const regions = Array.from(document.querySelectorAll("[data-region][id]")).map((e) => e.id);
-      refresh(regions);
+      refresh(regions());
     });
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED && state) state.textContent = "disconnected (reload to follow again)";
