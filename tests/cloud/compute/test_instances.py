@@ -49,6 +49,7 @@ def test_static_site_instance_serves_its_page(compute: Harness) -> None:
     assert running["pid"] == doc["pid"]
     r = httpx.get(url(running))
     assert (r.status_code, r.text) == (200, "<h1>Fox</h1>\n")
+    assert r.headers["x-instance-id"] == doc["id"]  # which instance answered, seen anywhere
     directory = compute.data_dir / "instances" / doc["id"]
     assert (directory / "www" / "index.html").is_file()
     console = compute.console(doc["id"])["text"]

@@ -218,6 +218,7 @@ class Runner:
                 self.stop,
                 # Finish before the service's SIGKILL, so the exit is recorded in our words.
                 graceful_timeout=max(1.0, self.config.grace - 1.0),
+                instance_id=self.config.instance_id,
             )
         except static_site.StaticSiteError as exc:
             return f"Server.InternalError: the static server cannot start: {exc}"

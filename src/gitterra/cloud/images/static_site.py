@@ -106,10 +106,18 @@ class _Server(uvicorn.Server):
 
 
 async def serve(
-    root: Path, host: str, port: int, stop: asyncio.Event, *, graceful_timeout: float = 30.0
+    root: Path,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    *,
+    graceful_timeout: float = 30.0,
+    instance_id: str | None = None,
 ) -> None:
     """Serve ``root`` on (host, port) until ``stop`` is set, then shut down gracefully: stop
-    accepting, finish in-flight requests (at most ``graceful_timeout`` seconds), return."""
+    accepting, finish in-flight requests (at most ``graceful_timeout`` seconds), return.
+    Responses carry ``X-Instance-Id: instance_id`` when given (which instance answered, seen
+    through the balancer)."""
     app = make_app(root)
     sock = open_socket(host, port)
     port = sock.getsockname()[1]  # port 0: the one the OS chose
@@ -123,7 +131,8 @@ async def serve(
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=max(1, round(graceful_timeout)),
         server_header=False,
-        headers=[("server", SERVER_NAME)],
+        headers=[("server", SERVER_NAME)]
+        + ([("x-instance-id", instance_id)] if instance_id else []),
     )
     server = _Server(config)
 
