@@ -69,9 +69,15 @@ class Api:
     def close(self) -> None:
         self.http.close()
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
         try:
-            response = self.http.request(method, "/api/v1" + path, json=body)
+            response = self.http.request(method, "/api/v1" + path, json=body, params=params)
         except httpx.TransportError as exc:
             raise RepoCommandError(
                 f"cannot reach the gitterra server at {self.url} ({exc or type(exc).__name__}): "

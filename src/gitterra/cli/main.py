@@ -69,6 +69,7 @@ COMMANDS: dict[str, Entry] = {
     "cloud": Entry("_cloud", "run", "Show and act on the local cloud (instances, balancers...)"),
     "repo": Entry("_repo", "run", "Create and list the git host's repositories"),
     "new": Entry("_new", "run", "Create the Fox-or-Bear project and push it to the git host"),
+    "demo": Entry("_demo", "run", "Play Fox-or-Bear end to end on a private local cloud"),
     "pr": Entry("_pr", "run", "Open, show, close and merge pull requests on the git host"),
     "builds": Entry("_builds", "run_builds", "List builds", "BUILDS_HELP", "BUILDS_FLAGS"),
     "build": Entry("_builds", "run_build", "Start or stop a build", "BUILD_HELP", "BUILD_FLAGS"),
