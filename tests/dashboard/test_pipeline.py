@@ -90,6 +90,7 @@ def test_the_timeline_of_two_pushes(server: CloudServer, tmp_path: Path) -> None
         assert fox[:7] in older
         assert "the fox page" in older
         assert "web 1/1 healthy" not in older  # only the newest applied commit is "now"
+        assert "Successful" not in older  # creating the group needed no refresh
 
         infra = world.page(dash, "/infrastructure")
         [instance] = api.get(

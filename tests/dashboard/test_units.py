@@ -284,20 +284,22 @@ def refresh(group: str, status: str, started: str, pct: int, reason: str = "") -
 
 
 def test_the_rollout_is_the_refresh_that_started_while_the_build_ran() -> None:
-    build = {"start_time": "2024-05-01T10:00:00.000Z", "end_time": "2024-05-01T10:05:00.000Z"}
+    one = {"id": "1", "start_time": "2024-05-01T10:00:00.000Z", "end_time": "2024-05-01T10:05:00Z"}
+    two = {"id": "2", "start_time": "2024-05-01T10:05:02.000Z", "end_time": "2024-05-01T10:09:00Z"}
+    queued = {"id": "3", "start_time": None, "end_time": None}
     before = refresh("web", "Successful", "2024-05-01T09:00:00.000Z", 100)
     during = refresh("web", "InProgress", "2024-05-01T10:03:00.000Z", 50)
-    assert _timeline._rollout(build, [before]) == _timeline.NONE
-    assert _timeline._rollout(build, [before, during]) == _timeline.Step(
-        "web: InProgress 50%", "run"
-    )
-    failed = refresh("api", "Failed", "2024-05-01T10:05:03.000Z", 0, "i-1 never healthy")
-    step = _timeline._rollout(build, [during, failed])
+    late = refresh("api", "Failed", "2024-05-01T10:05:01.000Z", 0, "i-1 never healthy")
+    second = refresh("web", "Successful", "2024-05-01T10:05:03.000Z", 100)
+    found = _timeline.assign([one, two, queued], [before, during, late, second])
+    # just after build 1 ended, before 2 began: still 1's; once 2 runs, 2's
+    assert found == {"1": [during, late], "2": [second]}
+    step = _timeline.rollout(found["1"])
     assert step.tone == "bad"
-    assert "api: Failed 0% (i-1 never healthy)" in step.text
-    done = refresh("web", "Successful", "2024-05-01T10:04:00.000Z", 100)
-    assert _timeline._rollout(build, [done]).tone == "ok"
-    assert _timeline._rollout({"start_time": None}, [done]) == _timeline.NONE
+    assert step.text == "web: InProgress 50%; api: Failed 0% (i-1 never healthy)"
+    assert _timeline.rollout([during]) == _timeline.Step("web: InProgress 50%", "run")
+    assert _timeline.rollout(found["2"]) == _timeline.Step("web: Successful 100%", "ok")
+    assert _timeline.rollout([]) == _timeline.NONE
 
 
 def test_the_commit_of_a_build() -> None:

@@ -8,7 +8,8 @@ One row per commit (the newest :data:`COMMITS`), made of steps::
 - plan and apply: the lines the build's log printed (:mod:`._summary`); a pull request's
   build is plan-only;
 - rollout: the instance refreshes of the project's groups (from its states) that started
-  while the build ran, with their status and percentage;
+  while the build ran (or within :data:`SLACK` after it ended, when no other build ran then),
+  with their status and percentage;
 - healthy: for the newest commit whose apply completed, the project's groups now (instances
   in service and healthy in every target group, against the desired capacity).
 """
@@ -68,12 +69,12 @@ def project_rows(ctx: Context, project: str, limit: int = COMMITS) -> list[Row]:
             del by_commit[key]
             break
     groups = _infra.group_names(ctx.states.of_project(project))
-    refreshes = _refreshes(ctx, groups)
+    rollouts = assign([b[0] for b in by_commit.values()], _refreshes(ctx, groups))
     rows: list[Row] = []
     healthy_shown = False
     for sha, builds in by_commit.items():
         build = builds[0]
-        row = _row(ctx, sha, build, len(builds) - 1, refreshes)
+        row = _row(ctx, sha, build, len(builds) - 1, rollouts.get(build["id"], []))
         if not healthy_shown and row.apply.tone == "ok":
             healthy_shown = True
             row = _with_health(ctx, row, groups)
@@ -102,7 +103,7 @@ def _row(ctx: Context, sha: str, build: Doc, others: int, refreshes: list[Doc]) 
         others=others,
         plan=plan,
         apply=apply,
-        rollout=_rollout(build, refreshes),
+        rollout=rollout(refreshes),
         healthy=NONE,
     )
 
@@ -131,16 +132,28 @@ def _refreshes(ctx: Context, groups: list[str]) -> list[Doc]:
     return out
 
 
-def _rollout(build: Doc, refreshes: list[Doc]) -> Step:
-    start = _time(build.get("start_time"))
-    if start is None:
-        return NONE
-    end = _time(build.get("end_time")) or datetime.now(UTC)
-    during = [
-        r
-        for r in refreshes
-        if (t := _time(r.get("started_at"))) is not None and start <= t <= end + SLACK
-    ]
+def assign(builds: list[Doc], refreshes: list[Doc]) -> dict[str, list[Doc]]:
+    """Each refresh to the build that was running when it started (a few seconds after a
+    build's end still count, unless another build was running then): by build id."""
+    spans = []
+    for build in builds:
+        start = _time(build.get("start_time"))
+        if start is not None:
+            spans.append((start, _time(build.get("end_time")) or datetime.now(UTC), build["id"]))
+    out: dict[str, list[Doc]] = {}
+    for refresh in refreshes:
+        at = _time(refresh.get("started_at"))
+        if at is None:
+            continue
+        exact = [s for s in spans if s[0] <= at <= s[1]]
+        near = exact or [s for s in spans if s[0] <= at <= s[1] + SLACK]
+        if near:
+            out.setdefault(max(near)[2], []).append(refresh)
+    return out
+
+
+def rollout(during: list[Doc]) -> Step:
+    """The refreshes a build started, as one step."""
     if not during:
         return NONE
     texts = [
