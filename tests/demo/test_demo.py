@@ -108,6 +108,12 @@ def inspect_after(server: CloudServer) -> None:
     assert "gitterra plan" in log
     assert "Plan: 0 to add, 1 to change" in log
     assert "Apply complete" not in log
+    sha = pr_build["resolved_source_version"]
+    statuses = get(f"/repositories/fob/commits/{sha}/statuses")["items"]
+    assert isinstance(statuses, list)
+    final = [st for st in statuses if st["state"] == "success"]
+    assert final, statuses
+    assert final[0]["description"].endswith(": Plan: 0 to add, 1 to change, 0 to destroy.")
     pull = get("/repositories/fob/pulls/1")
     assert pull["state"] == "open"
     assert pull["status"] == "success"

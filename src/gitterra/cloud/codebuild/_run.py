@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitterra import pipeline
 from gitterra.cloud import CloudError
-from gitterra.cloud.codebuild import _builds, _env, _projects, _secrets, _source, _statuses
+from gitterra.cloud.codebuild import (
+    _builds,
+    _env,
+    _projects,
+    _secrets,
+    _source,
+    _statuses,
+    _summary,
+)
 
 if TYPE_CHECKING:
     from gitterra.cloud.codebuild._service import CodeBuild
@@ -270,11 +278,10 @@ class BuildRun:
                 "failure": "failed",
                 "error": status.lower().replace("_", " "),
             }
+            text = f"Build #{self.doc['build_number']} {words[state]} in {seconds}s"
+            said = _summary.summary(self.root / "build.log")
             await self.svc.statuses.post(
-                self.doc,
-                state,
-                f"Build #{self.doc['build_number']} {words[state]} in {seconds}s",
-                self._late_log,
+                self.doc, state, f"{text}: {said}" if said else text, self._late_log
             )
         self.log(container(f"Build {status}"))
         self.log.close()
