@@ -76,6 +76,8 @@ COMMANDS: dict[str, Entry] = {
     "logs": Entry(
         "_builds", "run_logs", "Print or follow a build's log", "LOGS_HELP", "LOGS_FLAGS"
     ),
+    "token": Entry("_token", "run", "Create, list and revoke scoped tokens"),
+    "audit": Entry("_audit", "run", "Show the server's audit log (who changed what, when)"),
     "version": Entry("main", "run_version", "Show the current gitterra version"),
 }
 

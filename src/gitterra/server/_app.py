@@ -1,6 +1,12 @@
 """The one ASGI application: the local cloud's API (``/api/v1``), documented at
 ``/openapi.json``. Routes are thin: they validate, call a service, and map ``CloudError`` to the
-JSON error shape of docs/cloud-api.md."""
+JSON error shape of docs/cloud-api.md.
+
+Every request passes the guard first (``_guard``: rate and size limits, the presented token
+resolved to a principal, the audit record). The API's routes depend on ``authorized``: a
+principal is required (401 saying why a token was refused), and a read-only one may only read
+(403). ``admin_only`` guards the routes that manage tokens and read the audit log.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +17,33 @@ from typing import Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gitterra import __version__
-from gitterra.cloud import Cloud, CloudError
+from gitterra.cloud import Cloud, CloudError, tokens
 from gitterra.cloud import meta as cloud_meta
-from gitterra.server import dashboard
+from gitterra.server import _auth, _guard, _limits, _routes_audit, _routes_tokens, dashboard
 from gitterra.server._auth import TokenCheck
 
 RouteInstaller = Callable[[FastAPI, Cloud, Any], None]
 
-_bearer = HTTPBearer(auto_error=False)
+_CODES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    413: "PayloadTooLarge",
+    429: "LimitExceeded",
+}
 
 
-def make_app(cloud: Cloud, tokens: TokenCheck, installers: list[RouteInstaller]) -> FastAPI:
-    """The app for ``cloud``; each installer adds one service's routes."""
+def make_app(
+    cloud: Cloud,
+    admin: TokenCheck,
+    installers: list[RouteInstaller],
+    limits: _limits.Limits | None = None,
+) -> FastAPI:
+    """The app for ``cloud``; each installer adds one service's routes. The tokens service is
+    registered first (builds mint their tokens from it)."""
+    service = tokens.of(cloud)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,11 +60,32 @@ def make_app(cloud: Cloud, tokens: TokenCheck, installers: list[RouteInstaller])
         description="The local cloud's API: see docs/cloud-api.md.",
     )
 
-    def authorized(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:  # noqa: B008 - FastAPI's dependency idiom
-        if creds is None or not tokens.allows(creds.credentials):
-            raise HTTPException(status_code=401, detail="Unauthorized")
+    app.add_middleware(
+        _guard.Guard,
+        auth=_auth.Authenticator(admin, service),
+        audit=service.audit,
+        limits=limits or _limits.Limits(),
+    )
+
+    async def authorized(request: Request) -> tokens.Principal:
+        try:
+            principal = _auth.principal_of(request.scope)
+        except tokens.Unauthorized as exc:
+            raise HTTPException(status_code=401, detail=exc.message) from exc
+        if principal.read_only and request.method not in _guard.SAFE_METHODS:
+            raise HTTPException(status_code=403, detail=tokens.READ_ONLY)
+        return principal
+
+    async def admin_only(request: Request) -> tokens.Principal:
+        principal = await authorized(request)
+        if not principal.is_admin:
+            raise HTTPException(
+                status_code=403, detail="only the admin token manages tokens and reads the audit"
+            )
+        return principal
 
     app.state.authorized = authorized
+    app.state.admin_only = admin_only
 
     @app.exception_handler(CloudError)
     async def cloud_error(request: Request, exc: CloudError) -> JSONResponse:
@@ -56,13 +95,7 @@ def make_app(cloud: Cloud, tokens: TokenCheck, installers: list[RouteInstaller])
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         del request
-        code = (
-            "Unauthorized"
-            if exc.status_code == 401
-            else "NotFound"
-            if exc.status_code == 404
-            else "Error"
-        )
+        code = _CODES.get(exc.status_code, "Error")
         return JSONResponse(
             {"error": {"code": code, "message": str(exc.detail)}},
             status_code=exc.status_code,
@@ -86,10 +119,12 @@ def make_app(cloud: Cloud, tokens: TokenCheck, installers: list[RouteInstaller])
         return JSONResponse({"error": body}, status_code=400)
 
     _install_meta(app, cloud)
+    _routes_tokens.install(app, service, admin_only)
+    _routes_audit.install(app, service, admin_only)
     for install in installers:
         install(app, cloud, authorized)
     # The dashboard reads whichever services the installers registered (none is required).
-    dashboard.install(app, cloud, tokens.allows)
+    dashboard.install(app, cloud, admin.allows)
     return app
 
 

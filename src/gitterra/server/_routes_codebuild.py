@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gitterra import diag, triggers
-from gitterra.cloud import Cloud, NotFound
+from gitterra.cloud import Cloud, NotFound, tokens
 from gitterra.cloud.codebuild import CodeBuild
 
 _NO_CONTENT = 204
@@ -141,15 +141,23 @@ def installer(**options: Any) -> Any:
     def install(app: FastAPI, cloud: Cloud, authorized: Any) -> None:
         svc = cloud.register(CodeBuild(cloud, render=diag.render_text, **options))
         auth = [Depends(authorized)]
-        _projects(app, svc, auth)
-        _webhooks(app, svc, auth)
-        _credentials(app, svc, auth)
-        _secrets(app, svc, auth)
+        # The pipeline's configuration is the admin's: a project's token that could change it
+        # (or make another project) could give its builds more than they have.
+        config = [*auth, Depends(_admin_changes)]
+        _projects(app, svc, config)
+        _webhooks(app, svc, config)
+        _credentials(app, svc, config)
+        _secrets(app, svc, config)
         _builds(app, svc, auth)
         _logs(app, svc, auth)
         _deliveries(app, svc, auth)
 
     return install
+
+
+async def _admin_changes(request: Request) -> None:
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        tokens.require_admin("change build projects, webhooks, source credentials and secrets")
 
 
 def install(app: FastAPI, cloud: Cloud, authorized: Any) -> None:
@@ -265,6 +273,7 @@ def _builds(app: FastAPI, svc: CodeBuild, auth: list[Any]) -> None:
 
     @app.post(base, status_code=201, dependencies=auth, tags=_TAGS)
     async def start_build(body: BuildIn) -> dict[str, Any]:
+        tokens.check_project(body.project_name, f"a build of project {body.project_name}")
         return _public(svc.queue.start(_dump(body)))
 
     @app.get(base, dependencies=auth, tags=_TAGS)
@@ -281,6 +290,7 @@ def _builds(app: FastAPI, svc: CodeBuild, auth: list[Any]) -> None:
 
     @app.post(base + "/{build_id}/stop", dependencies=auth, tags=_TAGS)
     async def stop_build(build_id: str) -> dict[str, Any]:
+        tokens.check_project(svc.queue.get(build_id)["project_name"], f"build {build_id}")
         return _public(svc.queue.stop(build_id))
 
     @app.get(base + "/{build_id}/artifacts", dependencies=auth, tags=_TAGS)

@@ -10,7 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from gitterra.cloud import Cloud, Conflict, ValidationError
+from gitterra.cloud import Cloud, Conflict, ValidationError, tokens
 from gitterra.cloud.compute import Compute
 
 USER_REASON = "Client.UserInitiatedShutdown: User initiated shutdown"
@@ -97,6 +97,7 @@ def install(app: FastAPI, cloud: Cloud, authorized: Any) -> None:
     ) -> dict[str, Any]:
         """Start terminating (the instance is returned ``shutting-down``); idempotent."""
         doc = compute.get(instance_id)
+        _may_terminate(cloud, doc)
         if (
             body is not None
             and body.decrement_desired_capacity
@@ -117,6 +118,17 @@ def install(app: FastAPI, cloud: Cloud, authorized: Any) -> None:
     )
     def instance_console(instance_id: str, offset: int = 0) -> dict[str, Any]:
         return compute.console(instance_id, offset)
+
+
+#: The store kind of auto scaling groups (their instances belong to their owner).
+_GROUP_KIND = "autoscaling_group"
+
+
+def _may_terminate(cloud: Cloud, doc: dict[str, Any]) -> None:
+    """403 unless the caller may change the instance: a group's instance is its group's."""
+    group = cloud.store.get(_GROUP_KIND, doc["group"]) if doc.get("group") else None
+    shown = f"instance {doc['id']}" + (f" (auto scaling group {doc['group']})" if group else "")
+    tokens.check_change(group or doc, shown)
 
 
 async def _decrement(cloud: Cloud, doc: dict[str, Any]) -> None:

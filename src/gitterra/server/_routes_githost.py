@@ -7,24 +7,28 @@ anonymous; a push (receive-pack) needs the server's token as the password of HTT
 (any user name; ``Authorization: Bearer`` works too) and is answered ``401`` with
 ``WWW-Authenticate: Basic realm="gitterra"`` without it, so that git asks for credentials.
 Wrong credentials are refused on every request, so a stale token is noticed at once.
+
+Who may push: the admin token anywhere; a project's token (a build's, or a scoped one) only to
+repositories its project created; a read-only token nowhere (403). The same rule guards the
+API's pull request and status calls. Pushes are named ``git.push`` in the audit log.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from enum import Enum
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import Depends, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.types import Receive, Scope, Send
 
-from gitterra.cloud import Cloud, CloudError, ValidationError
+from gitterra.cloud import Cloud, CloudError, ValidationError, tokens
 from gitterra.cloud.githost import GitHost, GitRequest, needs_auth
+from gitterra.cloud.githost._service import REPOSITORY
+from gitterra.server import _auth
 
 log = logging.getLogger("gitterra.server")
 
@@ -63,11 +67,18 @@ def install(app: FastAPI, cloud: Cloud, authorized: Any) -> None:
     """Register the git host and add its API and smart-HTTP routes."""
     host = cloud.register(GitHost(cloud))
     _install_api(app, host, authorized)
-    check = _token_check(authorized)
 
     @app.api_route("/git/{name}.git/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
     async def smart_http(request: Request, name: str, rest: str) -> Response:
-        return _AsgiResponse(lambda scope, receive, send: _serve(host, check, scope, receive, send))
+        return _AsgiResponse(lambda scope, receive, send: _serve(host, scope, receive, send))
+
+
+def _may_change(host: GitHost, name: str) -> None:
+    """403 unless the caller may change repository ``name`` (an unknown one is the
+    service's NotFound)."""
+    doc = host.store.get(REPOSITORY, name)
+    if doc is not None:
+        tokens.check_change(doc, f"repository {name}")
 
 
 def _install_api(app: FastAPI, host: GitHost, authorized: Any) -> None:
@@ -98,6 +109,7 @@ def _install_api(app: FastAPI, host: GitHost, authorized: Any) -> None:
 
     @app.post(base + "/{name}/pulls", status_code=201, dependencies=auth, tags=tags)
     async def open_pull(name: str, body: PullIn) -> dict[str, Any]:
+        _may_change(host, name)
         return await host.open_pull_request(name, body.head, body.base, body.title)
 
     @app.get(base + "/{name}/pulls/{number}", dependencies=auth, tags=tags)
@@ -106,14 +118,17 @@ def _install_api(app: FastAPI, host: GitHost, authorized: Any) -> None:
 
     @app.post(base + "/{name}/pulls/{number}/close", dependencies=auth, tags=tags)
     async def close_pull(name: str, number: int) -> dict[str, Any]:
+        _may_change(host, name)
         return await host.close_pull_request(name, number)
 
     @app.post(base + "/{name}/pulls/{number}/reopen", dependencies=auth, tags=tags)
     async def reopen_pull(name: str, number: int) -> dict[str, Any]:
+        _may_change(host, name)
         return await host.reopen_pull_request(name, number)
 
     @app.post(base + "/{name}/pulls/{number}/merge", dependencies=auth, tags=tags)
     async def merge_pull(name: str, number: int) -> dict[str, Any]:
+        _may_change(host, name)
         return await host.merge_pull_request(name, number)
 
     @app.get(base + "/{name}/commits/{sha}/statuses", dependencies=auth, tags=tags)
@@ -124,6 +139,7 @@ def _install_api(app: FastAPI, host: GitHost, authorized: Any) -> None:
         base + "/{name}/commits/{sha}/statuses", status_code=201, dependencies=auth, tags=tags
     )
     async def set_status(name: str, sha: str, body: StatusIn) -> dict[str, Any]:
+        _may_change(host, name)
         host.set_status(
             name, sha, body.context, body.state, body.target_url or "", body.description or ""
         )
@@ -131,21 +147,6 @@ def _install_api(app: FastAPI, host: GitHost, authorized: Any) -> None:
 
 
 # -- smart HTTP --------------------------------------------------------------------------------
-
-TokenOk = Callable[[str], bool]
-
-
-def _token_check(authorized: Any) -> TokenOk:
-    """The app's token check (its bearer dependency) as a predicate on a token."""
-
-    def ok(token: str) -> bool:
-        try:
-            authorized(HTTPAuthorizationCredentials(scheme="Bearer", credentials=token))
-        except HTTPException:
-            return False
-        return True
-
-    return ok
 
 
 class _AsgiResponse(Response):
@@ -163,23 +164,38 @@ class _Unauthorized(Exception):
     pass
 
 
-def _user(headers: dict[str, str], token_ok: TokenOk) -> str | None:
-    """The authenticated user, None if anonymous; wrong credentials raise _Unauthorized."""
+class _Forbidden(Exception):
+    pass
+
+
+def _user(scope: Scope) -> str | None:
+    """The authenticated user, None if anonymous; credentials that are wrong, malformed or
+    refused (expired, revoked) raise _Unauthorized."""
+    headers = _headers(scope)
     header = headers.get("authorization", "")
     if not header:
         return None
+    refusal = scope.get(_auth.REFUSAL)
+    if scope.get(_auth.PRINCIPAL) is None:
+        raise _Unauthorized(refusal or "malformed or wrong credentials")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and token_ok(value.strip()):
+    if scheme.lower() == "bearer":
         return _BEARER_USER
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise _Unauthorized("malformed basic credentials") from None
-        user, sep, password = decoded.partition(":")
-        if sep and token_ok(password):
-            return "".join(c for c in user if c.isprintable())[:100] or "git"
-    raise _Unauthorized("wrong credentials")
+    decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    user = decoded.partition(":")[0]
+    return "".join(c for c in user if c.isprintable())[:100] or "git"
+
+
+def _may_push(host: GitHost, scope: Scope, name: str) -> None:
+    """A push's own rules (see the module docstring); raises _Forbidden."""
+    principal = _auth.principal_of(scope)
+    _auth.name_action(scope, "git.push", name, principal.project)
+    if principal.read_only:
+        raise _Forbidden(f"{tokens.READ_ONLY}: pushing is refused")
+    try:
+        _may_change(host, name)
+    except tokens.Forbidden as exc:
+        raise _Forbidden(exc.message) from exc
 
 
 def _git_request(scope: Scope, user: str | None) -> GitRequest:
@@ -207,18 +223,20 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
 
-async def _serve(
-    host: GitHost, token_ok: TokenOk, scope: Scope, receive: Receive, send: Send
-) -> None:
+async def _serve(host: GitHost, scope: Scope, receive: Receive, send: Send) -> None:
     reply = _Reply(send)
     try:
-        user = _user(_headers(scope), token_ok)
+        user = _user(scope)
         request = _git_request(scope, user)
-        if user is None and needs_auth(request.path, request.query):
-            raise _Unauthorized("pushing needs the server's token")
+        if needs_auth(request.path, request.query):
+            if user is None:
+                raise _Unauthorized("pushing needs the server's token")
+            _may_push(host, scope, request.repository)
         await host.serve_git(request, _body(receive), reply)
     except _Unauthorized as exc:
         await reply.text(401, f"{exc}: use any user name and the token as password\n", _REALM)
+    except _Forbidden as exc:
+        await reply.text(403, f"{exc}\n")
     except CloudError as exc:
         if reply.started:
             log.warning(

@@ -13,9 +13,15 @@ server, one state per project and key. The protocol (as Terraform's http backend
   with the holder when the id is another's, 200 when nothing is locked.
 
 Authentication: HTTP basic auth whose password is a server token (any user name, as
-``TF_HTTP_USERNAME``/``TF_HTTP_PASSWORD`` send it), or a bearer token. A request body with a
-``Content-MD5`` that does not match is refused (400). Locks live in the server process (the
-local backend's ``flock``): a restart releases them, together with the builds that held them.
+``TF_HTTP_USERNAME``/``TF_HTTP_PASSWORD`` send it), or a bearer token. The admin token reaches
+every state; a project's token (a build's, or ``gitterra token create --project P``) only its
+project's, and a read-only one (builds of pull requests) may only read it: ``LOCK``, ``UNLOCK``,
+``POST``/``PUT`` and ``DELETE`` are answered 403. Each request is named in the audit log
+(``state.read``, ``state.write``, ``state.delete``, ``state.lock``, ``state.unlock``).
+
+A request body with a ``Content-MD5`` that does not match is refused (400). Locks live in the
+server process (the local backend's ``flock``): a restart releases them, together with the
+builds that held them.
 """
 
 from __future__ import annotations
@@ -31,11 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from gitterra import backends, state
-from gitterra.cloud import Cloud
+from gitterra.cloud import Cloud, tokens
+from gitterra.server import _auth
 
 _PROJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_]{0,254}")
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._\-]{0,127}")
@@ -71,35 +77,39 @@ class _States:
 
 def install(app: FastAPI, cloud: Cloud, authorized: Any) -> None:
     """Add the state endpoint (it needs no service of its own)."""
+    del authorized  # the state endpoint reads the principal itself: basic auth, 401 and 403
     states = _States(cloud.data_dir / "state")
     path = "/state/{project}/{key:path}"
 
-    def denied(request: Request) -> Response | None:
-        """None when the request carries a server token; else the 401 to answer."""
-        token = _presented(request)
+    def denied(request: Request, action: str) -> Response | None:
+        """None when the request's token may do ``action``; else the 401 or 403 to answer."""
+        project, key = request.path_params["project"], request.path_params["key"]
+        _auth.name_action(request.scope, f"state.{action}", f"{project}/{key}", project)
         try:
-            authorized(HTTPAuthorizationCredentials(scheme="Bearer", credentials=token or ""))
-        except HTTPException:
-            body = json.dumps(
-                {
-                    "error": {
-                        "code": "Unauthorized",
-                        "message": "the state endpoint needs a server token as the basic auth "
-                        "password (TF_HTTP_PASSWORD)",
-                    }
-                }
+            principal = _auth.principal_of(request.scope)
+        except tokens.Unauthorized as exc:
+            return _refusal(
+                401,
+                "Unauthorized",
+                f"{exc.message}; the state endpoint needs a server token as the basic auth "
+                "password (TF_HTTP_PASSWORD)",
             )
-            return Response(
-                body,
-                status_code=401,
-                media_type="application/json",
-                headers={"WWW-Authenticate": 'Basic realm="gitterra state"'},
+        if principal.is_admin:
+            return None
+        if principal.project != project:
+            mine = f"project {principal.project}" if principal.project else "no project"
+            return _refusal(
+                403, "Forbidden", f"the state of project {project} is not this token's ({mine})"
+            )
+        if principal.read_only and action != "read":
+            return _refusal(
+                403, "Forbidden", f"{tokens.READ_ONLY}: the state cannot be {_DONE[action]}"
             )
         return None
 
     @app.api_route(path, methods=["GET"], tags=["state"])
     def read_state(project: str, key: str, request: Request) -> Response:
-        if (refusal := denied(request)) is not None:
+        if (refusal := denied(request, "read")) is not None:
             return refusal
         data = states.get(project, key).client.get()
         if data is None:
@@ -108,14 +118,14 @@ def install(app: FastAPI, cloud: Cloud, authorized: Any) -> None:
 
     @app.api_route(path, methods=["POST", "PUT"], tags=["state"])
     async def write_state(project: str, key: str, request: Request) -> Response:
-        if (refusal := denied(request)) is not None:
+        if (refusal := denied(request, "write")) is not None:
             return refusal
         body = await request.body()
         return await _in_thread(_write, states.get(project, key), request, body)
 
     @app.api_route(path, methods=["DELETE"], tags=["state"])
     def delete_state(project: str, key: str, request: Request) -> Response:
-        if (refusal := denied(request)) is not None:
+        if (refusal := denied(request, "delete")) is not None:
             return refusal
         entry = states.get(project, key)
         with entry.mutex:
@@ -127,14 +137,14 @@ def install(app: FastAPI, cloud: Cloud, authorized: Any) -> None:
 
     @app.api_route(path, methods=["LOCK"], tags=["state"])
     async def lock_state(project: str, key: str, request: Request) -> Response:
-        if (refusal := denied(request)) is not None:
+        if (refusal := denied(request, "lock")) is not None:
             return refusal
         body = await request.body()
         return await _in_thread(_lock, states.get(project, key), body)
 
     @app.api_route(path, methods=["UNLOCK"], tags=["state"])
     async def unlock_state(project: str, key: str, request: Request) -> Response:
-        if (refusal := denied(request)) is not None:
+        if (refusal := denied(request, "unlock")) is not None:
             return refusal
         body = await request.body()
         return await _in_thread(_unlock, states.get(project, key), body)
@@ -233,18 +243,13 @@ def _check_names(project: str, key: str) -> None:
         )
 
 
-def _presented(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer":
-        return value.strip()
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, ValueError):
-            return None
-        return decoded.partition(":")[2]
-    return None
+_DONE = {"write": "written", "delete": "deleted", "lock": "locked", "unlock": "unlocked"}
+
+
+def _refusal(status: int, code: str, message: str) -> Response:
+    body = json.dumps({"error": {"code": code, "message": message}})
+    headers = {"WWW-Authenticate": 'Basic realm="gitterra state"'} if status == 401 else None
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
 def _holder(info: state.LockInfo) -> Response:

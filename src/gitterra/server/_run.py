@@ -16,6 +16,7 @@ from pathlib import Path
 import uvicorn
 
 from gitterra.cloud import Cloud
+from gitterra.server import _limits
 from gitterra.server._app import RouteInstaller, make_app
 from gitterra.server._auth import TokenCheck, ensure_admin_token
 
@@ -35,7 +36,9 @@ class _Server(uvicorn.Server):
 
 
 class ListenError(Exception):
-    """The server's address cannot be bound (in use, not permitted, malformed)."""
+    """The server cannot start: its address cannot be bound (in use, not permitted,
+    malformed), or a limit in its environment (``GITTERRA_RATE_*``, ``GITTERRA_BODY_*``) is
+    malformed."""
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -95,11 +98,15 @@ def serve(
     on_ready: Callable[[Running], None] | None = None,
 ) -> None:
     """Run until SIGINT/SIGTERM (clean stop: instances stopped, listeners closed)."""
+    try:
+        limits = _limits.Limits.from_environ(os.environ)
+    except _limits.LimitsError as exc:
+        raise ListenError(str(exc)) from exc
     host, port = parse_listen(listen)
     sock = bind(host, port)
     running = prepare(data_dir, sock)
     cloud = Cloud(data_dir, running.url)
-    app = make_app(cloud, TokenCheck(running.token), installers)
+    app = make_app(cloud, TokenCheck(running.token), installers, limits)
     config = uvicorn.Config(
         app, log_level="warning", lifespan="on", timeout_graceful_shutdown=10, access_log=False
     )

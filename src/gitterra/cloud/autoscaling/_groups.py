@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from gitterra.cloud import Conflict, NotFound, ValidationError, ids
+from gitterra.cloud import Conflict, NotFound, ValidationError, ids, tokens
 from gitterra.cloud.autoscaling import _records, _validate
 from gitterra.cloud.ec2 import fields
 
@@ -89,6 +89,7 @@ class Groups:
         doc.update(self._source(spec, required=True))
         resource = f"autoScalingGroup:{uuid.uuid4()}:autoScalingGroupName/{name}"
         doc.update(arn=ids.arn("autoscaling", resource), status=None, created_at=fields.now())
+        tokens.stamp(doc)
         with self.store.transaction():
             if self.store.get(_records.GROUP, name) is not None:
                 raise Conflict(f"an auto scaling group named {name} already exists", "name")
@@ -103,6 +104,7 @@ class Groups:
         changes = fields.body(changes, "an auto scaling group change")
         fields.only(changes, _validate.GROUP_FIELDS, "an auto scaling group can change")
         doc = self.require(name)
+        tokens.check_change(doc, f"auto scaling group {name}")
         if doc.get("status") == _records.DELETING:
             raise Conflict(f"auto scaling group {name} is being deleted")
         doc = {**doc, **_validate.sizes(doc, changes), **self._settings(changes)}
@@ -113,6 +115,7 @@ class Groups:
 
     async def delete(self, name: str, force: bool) -> None:
         doc = self.require(name)
+        tokens.check_change(doc, f"auto scaling group {name}")
         live = [
             m for m in _records.members(self.store, name) if m["lifecycle_state"] != "Terminating"
         ]

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from gitterra.cloud import Conflict, NotFound, ids
+from gitterra.cloud import Conflict, NotFound, ids, tokens
 from gitterra.cloud.autoscaling import _records, _validate
 from gitterra.cloud.ec2 import fields
 
@@ -40,6 +40,7 @@ class LaunchConfigurations:
         self.svc.require_security_groups(clean["security_group_ids"], "security_group_ids")
         resource = f"launchConfiguration:{uuid.uuid4()}:launchConfigurationName/{clean['name']}"
         doc = {"arn": ids.arn("autoscaling", resource), **clean, "created_at": fields.now()}
+        tokens.stamp(doc)
         with self.store.transaction():
             if self.store.get(_records.LAUNCH_CONFIGURATION, clean["name"]) is not None:
                 raise Conflict(
@@ -50,7 +51,7 @@ class LaunchConfigurations:
         return doc
 
     def delete(self, name: str) -> None:
-        self.get(name)
+        tokens.check_change(self.get(name), f"launch configuration {name}")
         users = self.store.find(_records.GROUP, lambda g: g.get("launch_configuration") == name)
         if users:
             raise Conflict(

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from gitterra.cloud import Conflict, NotFound
+from gitterra.cloud import Conflict, NotFound, tokens
 from gitterra.cloud.autoscaling import _records, _validate
 from gitterra.cloud.ec2 import fields
 
@@ -31,6 +31,7 @@ class Refreshes:
         spec = fields.body(spec, "an instance refresh")
         clean = _validate.refresh(spec)
         group = self.svc.groups.require(group_name)
+        tokens.check_change(group, f"auto scaling group {group_name}")
         if group.get("status") == _records.DELETING:
             raise Conflict(f"auto scaling group {group_name} is being deleted")
         active = _records.active_refresh(self.store, group_name)
@@ -77,7 +78,7 @@ class Refreshes:
         return [_records.public_refresh(d) for d in _records.refreshes(self.store, group_name)]
 
     def cancel(self, group_name: str) -> dict[str, Any]:
-        self.svc.groups.require(group_name)
+        tokens.check_change(self.svc.groups.require(group_name), f"auto scaling group {group_name}")
         active = _records.active_refresh(self.store, group_name)
         if active is None:
             raise NotFound(f"auto scaling group {group_name} has no instance refresh in progress")

@@ -3,7 +3,8 @@ backend, and the project's variables with their secrets resolved.
 
 The base environment is built from nothing (not the server's own environment): ``PATH`` (the
 directory of the running ``gitterra`` first), ``HOME`` (the build's own), ``LANG``, the
-``CODEBUILD_*`` variables in CodeBuild's formats, ``GITTERRA_ENDPOINT``/``GITTERRA_TOKEN``,
+``CODEBUILD_*`` variables in CodeBuild's formats, ``GITTERRA_ENDPOINT``/``GITTERRA_TOKEN`` (a
+token minted for this build: see :func:`build_token`),
 ``AWS_REGION``, and ``TF_HTTP_*`` pointing at the server's state endpoint for the project
 (``/state/<project>/terraform``), so ``backend "http" {}`` keeps the state in the server.
 """
@@ -18,22 +19,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitterra import pipeline
-from gitterra.cloud import Cloud, ValidationError, ids
+from gitterra import pipeline, triggers
+from gitterra.cloud import Cloud, ValidationError, ids, tokens
 from gitterra.cloud.codebuild import _projects, _secrets
 
 #: The state key a build's ``TF_HTTP_ADDRESS`` names.
 DEFAULT_STATE_KEY = "terraform"
 
 
-def build_token(cloud: Cloud, build: Mapping[str, Any]) -> str:
-    """The token a build uses to reach the server (``GITTERRA_TOKEN``, the state password).
+_PR_VERSIONS = ("pr/", "refs/pull/", "refs/merge-requests/")
 
-    For now the server's admin token; the security issue replaces this one function with a
-    short-lived token scoped to ``build``'s project (plan-only for pull requests).
-    """
-    del build
-    return (cloud.data_dir / "token").read_text().strip()
+
+def build_token(cloud: Cloud, build: Mapping[str, Any], lifetime: float | None = None) -> str:
+    """The token a build uses to reach the server (``GITTERRA_TOKEN``, the state password):
+    minted for this build, scoped to its project, valid ``lifetime`` seconds (until its
+    timeout) and revoked when it ends (``tokens.Tokens.revoke_build``). A build of a pull
+    request gets a read-only token: it can plan, never apply, whatever its buildspec says."""
+    seconds = build["build_timeout"] * 60.0 if lifetime is None else lifetime
+    return tokens.of(cloud).mint_build(
+        build["id"], build["project_name"], pull_request(build), seconds
+    )
+
+
+def pull_request(build: Mapping[str, Any]) -> bool:
+    """Whether ``build`` builds a pull request's code: started by a pull request event, or
+    asked for as ``pr/N`` (or a pull request's ref)."""
+    trigger = build.get("trigger") or {}
+    if trigger.get("event") in triggers.PULL_REQUEST_KINDS:
+        return True
+    wanted = (build.get("source_version") or "", (build.get("want") or {}).get("ref") or "")
+    return any(v.startswith(_PR_VERSIONS) for v in wanted)
 
 
 def gitterra_bin() -> str:
@@ -59,10 +74,16 @@ def source_repo_url(cloud: Cloud, source: Mapping[str, Any]) -> str:
 
 
 def base(
-    cloud: Cloud, build: Mapping[str, Any], src: Path, home: Path, resolved: str
+    cloud: Cloud,
+    build: Mapping[str, Any],
+    src: Path,
+    home: Path,
+    resolved: str,
+    lifetime: float | None = None,
 ) -> dict[str, str]:
-    """The environment every command of ``build`` starts from."""
-    project, token = build["project_name"], build_token(cloud, build)
+    """The environment every command of ``build`` starts from (its token valid ``lifetime``
+    seconds)."""
+    project, token = build["project_name"], build_token(cloud, build, lifetime)
     state = f"{cloud.endpoint}/state/{project}/{DEFAULT_STATE_KEY}"
     path = os.pathsep.join(
         dict.fromkeys([gitterra_bin(), *os.environ.get("PATH", os.defpath).split(os.pathsep)])

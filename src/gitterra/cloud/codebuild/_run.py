@@ -20,7 +20,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitterra import pipeline
-from gitterra.cloud import CloudError
+from gitterra.cloud import CloudError, tokens
 from gitterra.cloud.codebuild import (
     _builds,
     _env,
@@ -112,7 +112,8 @@ class BuildRun:
                 self.svc.statuses.post(doc, "pending", "Build in progress", self._late_log)
             )
             spec = self._buildspec()
-            env = _env.base(self.svc.cloud, doc, self.src, self.home, resolved)
+            lifetime = max(0.0, self.deadline - loop.time())
+            env = _env.base(self.svc.cloud, doc, self.src, self.home, resolved, lifetime)
             try:
                 extra = _env.overrides(doc, spec, self.svc.secrets)
             except _secrets.SecretMissing as exc:
@@ -287,6 +288,7 @@ class BuildRun:
         self.log.close()
 
     async def _cleanup(self) -> None:
+        tokens.of(self.svc.cloud).revoke_build(self.doc["id"])  # the build's token ends with it
         await asyncio.to_thread(shutil.rmtree, self.src, True)
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gitterra.cloud import _ids
+from gitterra.cloud import _ids, tokens
 from gitterra.cloud._cloud import Cloud
 from gitterra.cloud._errors import Conflict, NotFound, ValidationError
 from gitterra.cloud._store import Doc
@@ -78,6 +78,7 @@ class KeyPairs:
             "tags": _fields.tags(spec.get("tags")),
             "created_at": _fields.now(),
         }
+        tokens.stamp(doc)
         with self.store.transaction():
             if self.find(name):
                 raise Conflict(f"a key pair named {name!r} already exists", "name")
@@ -90,6 +91,7 @@ class KeyPairs:
         _fields.only(changes, UPDATE_FIELDS, "PATCH may change")
         with self.store.transaction():
             doc = self.get(id_or_name)
+            tokens.check_change(doc, f"key pair {doc['name']}")
             if "tags" in changes:
                 doc["tags"] = _fields.tags(changes["tags"])
             self.store.put(KIND, doc["id"], doc)
@@ -99,6 +101,7 @@ class KeyPairs:
         """Delete a key pair (instances launched with it keep the name, as in EC2)."""
         with self.store.transaction():
             doc = self.get(id_or_name)
+            tokens.check_change(doc, f"key pair {doc['name']}")
             self.store.delete(KIND, doc["id"])
         self.cloud.event("key-pair", doc["id"], f"key pair {doc['name']} deleted")
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gitterra.cloud import _ids, _meta
+from gitterra.cloud import _ids, _meta, tokens
 from gitterra.cloud._cloud import Cloud
 from gitterra.cloud._errors import Conflict, NotFound, ValidationError
 from gitterra.cloud._store import Doc
@@ -139,6 +139,7 @@ class LaunchTemplates:
                 "created_at": version["created_at"],
                 "versions": [version],
             }
+            tokens.stamp(doc)
             self.store.put(KIND, template_id, doc)
         self.cloud.event("launch-template", template_id, f"launch template {name} created")
         return doc
@@ -149,6 +150,7 @@ class LaunchTemplates:
         _fields.only(spec, VERSION_FIELDS, "a launch template version has")
         with self.store.transaction():
             doc = self.get(id_or_name)
+            tokens.check_change(doc, f"launch template {doc['name']}")
             number = doc["latest_version"] + 1
             if len(doc["versions"]) >= MAX_VERSIONS:
                 raise Conflict(f"launch template {doc['id']} has {MAX_VERSIONS} versions already")
@@ -166,6 +168,7 @@ class LaunchTemplates:
         _fields.only(changes, UPDATE_FIELDS, "PATCH may change")
         with self.store.transaction():
             doc = self.get(id_or_name)
+            tokens.check_change(doc, f"launch template {doc['name']}")
             if "default_version" in changes:
                 number = _fields.integer(
                     changes["default_version"], "default_version", 1, MAX_VERSIONS
@@ -186,6 +189,7 @@ class LaunchTemplates:
         """Delete a template and all its versions (instances launched from it keep running)."""
         with self.store.transaction():
             doc = self.get(id_or_name)
+            tokens.check_change(doc, f"launch template {doc['name']}")
             self.store.delete(KIND, doc["id"])
         self.cloud.event("launch-template", doc["id"], f"launch template {doc['name']} deleted")
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from gitterra.cloud import _ids, _meta
+from gitterra.cloud import _ids, _meta, tokens
 from gitterra.cloud._cloud import Cloud
 from gitterra.cloud._errors import Conflict, LimitExceeded, NotFound, ValidationError
 from gitterra.cloud._store import Doc
@@ -136,6 +136,7 @@ class SecurityGroups:
             "tags": _fields.tags(spec.get("tags")),
             "created_at": _fields.now(),
         }
+        tokens.stamp(doc)
         with self.store.transaction():
             if self.find(name=name, vpc_id=vpc_id):
                 raise Conflict(
@@ -151,6 +152,7 @@ class SecurityGroups:
         _fields.only(changes, UPDATE_FIELDS, "PATCH may change")
         with self.store.transaction():
             doc = self.get(group_id)
+            tokens.check_change(doc, f"security group {group_id}")
             for direction in ("ingress", "egress"):
                 if direction in changes:
                     doc[direction] = _rules.parse_rules(
@@ -165,6 +167,7 @@ class SecurityGroups:
         """Delete a group nobody uses (Conflict naming the users otherwise)."""
         with self.store.transaction():
             doc = self.get(group_id)
+            tokens.check_change(doc, f"security group {group_id}")
             users = self.users(group_id)
             if users:
                 shown = ", ".join(users[:5]) + (
@@ -197,6 +200,7 @@ class SecurityGroups:
             raise ValidationError("a new rule's id is assigned by the cloud", "id")
         with self.store.transaction():
             doc = self.get(group_id)
+            tokens.check_change(doc, f"security group {group_id}")
             if len(doc["ingress"]) >= _rules.MAX_RULES:
                 raise LimitExceeded(
                     f"security group {group_id} already has {_rules.MAX_RULES} ingress rules"
@@ -221,6 +225,7 @@ class SecurityGroups:
     def delete_ingress_rule(self, group_id: str, rule_id: str) -> None:
         with self.store.transaction():
             doc = self.get(group_id)
+            tokens.check_change(doc, f"security group {group_id}")
             kept = [r for r in doc["ingress"] if r["id"] != rule_id]
             if len(kept) == len(doc["ingress"]):
                 raise NotFound(f"security group {group_id} has no ingress rule {rule_id}")

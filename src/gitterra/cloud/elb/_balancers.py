@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from gitterra.cloud import Conflict, NotFound, ids, meta
+from gitterra.cloud import Conflict, NotFound, ids, meta, tokens
 from gitterra.cloud.ec2 import fields
 from gitterra.cloud.elb import _validate
 
@@ -62,6 +62,7 @@ class LoadBalancers:
             "state": "active",
             "created_at": fields.now(),
         }
+        tokens.stamp(doc)
         with self.store.transaction():
             if self.find(clean["name"]):
                 raise Conflict(f"a load balancer named {clean['name']} already exists", "name")
@@ -73,6 +74,7 @@ class LoadBalancers:
         changes = fields.body(changes, "a load balancer change")
         _validate.only(changes, _validate.LB_UPDATE, "a load balancer can change")
         doc = self.get(arn)
+        tokens.check_change(doc, f"load balancer {doc['name']}")
         clean = _validate.load_balancer_changes(changes)
         self._check_refs(clean)
         if clean.get("subnet_ids") == []:
@@ -84,6 +86,7 @@ class LoadBalancers:
 
     async def delete(self, arn: str) -> None:
         doc = self.get(arn)
+        tokens.check_change(doc, f"load balancer {doc['name']}")
         for listener in self.elb.listeners.find(arn):
             await self.elb.listeners.delete(listener["arn"])
         self.store.delete(KIND, arn)

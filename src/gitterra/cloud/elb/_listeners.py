@@ -18,7 +18,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from gitterra.cloud import CloudError, Conflict, NotFound, ids
+from gitterra.cloud import CloudError, Conflict, NotFound, ids, tokens
 from gitterra.cloud.ec2 import fields
 from gitterra.cloud.elb import _validate
 from gitterra.cloud.elb.dataplane import _model as plane_model
@@ -97,6 +97,7 @@ class Listeners:
         suffix = lb["arn"].split(":loadbalancer/", 1)[1].removeprefix("app/")
         doc["arn"] = ids.arn("elasticloadbalancing", f"listener/app/{suffix}/{ids.short_hash()}")
         doc["created_at"] = fields.now()
+        tokens.stamp(doc)
         config = self.config(doc, lb)
         bound = await self._bind(doc["arn"], port if port >= FIRST_UNPRIVILEGED else 0, config)
         doc.update(_addresses(bound))
@@ -115,6 +116,7 @@ class Listeners:
         changes = fields.body(changes, "a listener change")
         _validate.only(changes, _validate.LISTENER_UPDATE, "a listener can change")
         doc = dict(self.get(arn))
+        tokens.check_change(doc, f"listener {arn}")
         if "protocol" in changes:
             doc["protocol"] = _validate.protocol(changes["protocol"])
         if "default_action" in changes:
@@ -137,6 +139,7 @@ class Listeners:
 
     async def delete(self, arn: str) -> None:
         doc = self.get(arn)
+        tokens.check_change(doc, f"listener {arn}")
         self.store.delete(KIND, arn)
         self._applied.pop(arn, None)
         await self.elb.plane.close_listener(arn)

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from gitterra.cloud import Conflict, NotFound, ValidationError, ids, meta
+from gitterra.cloud import Conflict, NotFound, ValidationError, ids, meta, tokens
 from gitterra.cloud.ec2 import fields
 from gitterra.cloud.elb import _validate
 from gitterra.cloud.elb.dataplane import _model as plane_model
@@ -94,6 +94,7 @@ class TargetGroups:
             )
         arn = ids.arn("elasticloadbalancing", f"targetgroup/{clean['name']}/{ids.short_hash()}")
         doc = {"arn": arn, **clean, "vpc_id": vpc_id, "created_at": fields.now()}
+        tokens.stamp(doc)
         plane_settings = settings(doc)
         with self.store.transaction():
             if self.find(clean["name"]):
@@ -110,6 +111,7 @@ class TargetGroups:
         doc = self.store.get(KIND, arn)
         if doc is None:
             raise NotFound(f"target group {arn} does not exist")
+        tokens.check_change(doc, f"target group {doc['name']}")
         doc = {**doc, **_validate.target_group_changes(changes, doc)}
         plane_settings = settings(doc)
         self.store.put(KIND, arn, doc)
@@ -120,6 +122,7 @@ class TargetGroups:
         doc = self.store.get(KIND, arn)
         if doc is None:
             raise NotFound(f"target group {arn} does not exist")
+        tokens.check_change(doc, f"target group {doc['name']}")
         users = self.elb.listeners.forwarding_to(arn)
         if users:
             names = ", ".join(u["arn"] for u in users)
@@ -135,6 +138,7 @@ class TargetGroups:
     def register(self, arn: str, targets: object) -> None:
         """Register instances (the API's ``targets`` list): each must exist and not have ended."""
         doc = self._require(arn)
+        tokens.check_change(doc, f"target group {doc['name']}")
         clean = self._target_list(targets, doc)
         for i, (instance_id, _port) in enumerate(clean):
             inst = self._instance(instance_id, f"targets.{i}.id")
@@ -151,6 +155,7 @@ class TargetGroups:
     def deregister(self, arn: str, targets: object) -> None:
         """Deregister targets (API): each must be registered; they drain."""
         doc = self._require(arn)
+        tokens.check_change(doc, f"target group {doc['name']}")
         clean = self._target_list(targets, doc)
         regs = self._registrations(arn)
         for i, (instance_id, _port) in enumerate(clean):

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from gitterra.cloud import Cloud, Conflict, Doc, NotFound
+from gitterra.cloud import Cloud, Conflict, Doc, NotFound, tokens
 from gitterra.cloud.ec2 import fields
 from gitterra.cloud.elb import TaskSet
 from gitterra.cloud.githost import _names, _pulls, _push, _refs, _smart_http, _statuses
@@ -95,6 +95,7 @@ class GitHost:
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
             doc: Doc = {"name": name, "default_branch": DEFAULT_BRANCH, "created_at": fields.now()}
+            tokens.stamp(doc)
             self.store.put(REPOSITORY, name, doc)
             self.store.put(_push.REFS, name, {"repository": name, "refs": {}})
         self.cloud.event("githost", name, f"repository {name} created")

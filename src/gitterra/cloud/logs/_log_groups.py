@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gitterra.cloud import _ids
+from gitterra.cloud import _ids, tokens
 from gitterra.cloud._cloud import Cloud
 from gitterra.cloud._errors import Conflict, NotFound, ValidationError
 from gitterra.cloud._store import Doc
@@ -65,6 +65,7 @@ class LogGroups:
             "tags": fields.tags(spec.get("tags")),
             "created_at": fields.now(),
         }
+        tokens.stamp(doc)
         with self.store.transaction():
             if self.store.get(KIND, name) is not None:
                 raise Conflict(f"log group {name} already exists", "name")
@@ -77,6 +78,7 @@ class LogGroups:
         fields.only(changes, UPDATE_FIELDS, "PATCH may change")
         with self.store.transaction():
             doc = self.get(name)
+            tokens.check_change(doc, f"log group {name}")
             if "retention_in_days" in changes:
                 doc["retention_in_days"] = _retention(changes["retention_in_days"])
             if "tags" in changes:
@@ -86,7 +88,7 @@ class LogGroups:
 
     def delete(self, name: str) -> None:
         with self.store.transaction():
-            self.get(name)
+            tokens.check_change(self.get(name), f"log group {name}")
             self.store.delete(KIND, name)
         self.cloud.event("log-group", name, f"log group {name} deleted")
 
