@@ -189,6 +189,10 @@ def test_non_json_error_bodies_are_reported(driver: Driver, fake: FakeCloud) -> 
          "instance_refresh": [{"strategy": "Rolling", "preferences": [
              {"min_healthy_percentage": 101}]}]},
          ("instance_refresh", 0, "preferences", 0, "min_healthy_percentage"), "range"),
+        ("aws_autoscaling_group", {"min_size": 1, "max_size": 2, "launch_configuration": "x",
+         "instance_refresh": [{"strategy": "Rolling", "preferences": [
+             {"auto_rollback": True}]}]},
+         ("instance_refresh", 0, "preferences", 0, "auto_rollback"), "Not supported"),
         ("aws_lb", {"load_balancer_type": "network"}, ("load_balancer_type",), "application"),
         ("aws_lb", {"name": "x" * 33}, ("name",), "32 characters"),
         ("aws_lb_listener", {"load_balancer_arn": "a", "protocol": "HTTPS",

@@ -44,14 +44,15 @@ def a(
     )
 
 
+#: The description that marks an argument the local cloud refuses (see :func:`unsupported`).
+UNSUPPORTED = "Not supported by the local cloud."
+
+
 def unsupported(*names: str) -> dict[str, engine.Attribute]:
     """Arguments the real provider has and the local cloud cannot honour: accepted by the schema
     (any type) so that validation can say exactly that, instead of "unsupported argument"."""
     return {
-        n: engine.Attribute(
-            lang.DYNAMIC, optional=True, description="Not supported by the local cloud."
-        )
-        for n in names
+        n: engine.Attribute(lang.DYNAMIC, optional=True, description=UNSUPPORTED) for n in names
     }
 
 

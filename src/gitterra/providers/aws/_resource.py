@@ -151,6 +151,7 @@ class CloudResource(_base.ResourceType):
         cfg = _kit.py(config)
         refuse_unsupported(self.name, self.block, cfg, self.unsupported, diags)
         self.check(cfg, config, diags)
+        refuse_nested_unsupported(self.name, self.block, cfg, diags, skip=self.unsupported)
         return diags
 
     def check(self, cfg: dict[str, Any], config: lang.Value, diags: Diagnostics) -> None:
@@ -188,6 +189,44 @@ def refuse_unsupported(
                 attribute=(name,),
             )
         )
+
+
+def refuse_nested_unsupported(
+    type_name: str,
+    schema: engine.BlockSchema,
+    cfg: Mapping[str, Any],
+    diags: Diagnostics,
+    path: tuple[str | int, ...] = (),
+    skip: tuple[str, ...] = (),
+) -> None:
+    """The same refusal for arguments inside nested blocks (``instance_refresh { preferences {
+    auto_rollback = true } }``): any set argument the schema marks with ``_kit.unsupported``
+    that no error of ``diags`` covers yet. Blocks named in ``skip`` are refused whole already."""
+    for name, nested in schema.blocks.items():
+        if name in skip:
+            continue
+        value = cfg.get(name)
+        items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            where = (*path, name, i)
+            for attr_name, attr in nested.block.attributes.items():
+                if attr.description != _kit.UNSUPPORTED or _kit.is_unset(item.get(attr_name)):
+                    continue
+                at = (*where, attr_name)
+                if any(d.attribute and d.attribute == at[: len(d.attribute)] for d in diags.errors):
+                    continue  # the type's own check refused it (or its block) already
+                diags.add(
+                    Diagnostic.error(
+                        "Not supported by the local cloud",
+                        f'The argument "{attr_name}" of {type_name}\'s {name} block is not '
+                        "supported by gitterra's local cloud: remove it (gitterra does not "
+                        "ignore configuration silently).",
+                        attribute=at,
+                    )
+                )
+            refuse_nested_unsupported(type_name, nested.block, item, diags, where)
 
 
 def api_diagnostic(
