@@ -7,12 +7,14 @@
   protocols are structural, so a kit satisfies one without importing it; the command line wires
   them together and tests use fakes.
 - :func:`clean_path`: Go's ``filepath.Clean``, shared by the adapter and the path functions.
+- :class:`TaskSet`: supervised asyncio tasks (named, failures logged, collected on close).
 """
 
 from gitterra.kits._dag import CycleError, Graph
 from gitterra.kits._endpoint import Endpoint, default_data_dir, find_endpoint
 from gitterra.kits._files import GlobPatternError, LocalFileSystem, clean_path
 from gitterra.kits._overlay import OverlayFileSystem
+from gitterra.kits._tasks import TaskSet
 from gitterra.kits._walk import WalkResult, walk
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "Graph",
     "LocalFileSystem",
     "OverlayFileSystem",
+    "TaskSet",
     "WalkResult",
     "clean_path",
     "default_data_dir",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from gitterra.cloud import CloudError, NotFound
 from gitterra.cloud.autoscaling import _decide, _records, _termination
 from gitterra.cloud.compute import LaunchSpec
-from gitterra.cloud.elb import TaskSet
+from gitterra.kits import TaskSet
 
 if TYPE_CHECKING:
     from gitterra.cloud.autoscaling._service import AutoScaling
@@ -47,7 +47,7 @@ class GroupController:
         self.name = name
         self.gone = asyncio.Event()
         self._wake = asyncio.Event()
-        self._retiring = TaskSet(f"autoscaling group {name}")
+        self._retiring = TaskSet(f"autoscaling group {name}", unique=True)
         self._forgiven: frozenset[str] | None = None
         self._backoff_until = 0.0
         self._failures = 0

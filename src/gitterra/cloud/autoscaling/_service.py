@@ -23,7 +23,8 @@ from gitterra.cloud.autoscaling import (
 )
 from gitterra.cloud.compute import Compute
 from gitterra.cloud.ec2 import LaunchTemplates
-from gitterra.cloud.elb import Elb, TaskSet
+from gitterra.cloud.elb import Elb
+from gitterra.kits import TaskSet
 
 #: At most this long between two passes of a group's controller (times matter: grace periods,
 #: warmups, deadlines); changes wake it at once.

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 
 from gitterra.cloud import Cloud, NotFound
 from gitterra.cloud.elb import _balancers, _listeners, _ports, _target_groups
-from gitterra.cloud.elb._tasks import TaskSet
 from gitterra.cloud.elb.dataplane import DataPlane, Target, TargetHealth
+from gitterra.kits import TaskSet
 
 log = logging.getLogger("gitterra.cloud.elb")
 

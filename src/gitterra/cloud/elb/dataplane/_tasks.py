@@ -1,46 +1,18 @@
 """Owned background tasks and cheap inactivity timers.
 
-:class:`TaskSet` is the one place the data plane starts long- or short-lived tasks: each task is
-named, kept referenced until it ends, its failure logged (never swallowed silently), and the set
-cancels and collects everything on shutdown. :class:`IdleTimer` fires a callback after a period
-without activity; marking activity is one attribute store, so it costs nothing per packet.
+:class:`TaskSet` (:class:`gitterra.kits.TaskSet`) is the one place the data plane starts long-
+or short-lived tasks. :class:`IdleTimer` fires a callback after a period without activity;
+marking activity is one attribute store, so it costs nothing per packet.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
-log = logging.getLogger("gitterra.cloud.elb.dataplane")
+from gitterra.kits import TaskSet
 
-
-class TaskSet:
-    """Tasks owned by one component: started by :meth:`spawn`, cancelled by :meth:`close`."""
-
-    def __init__(self, owner: str) -> None:
-        self._owner = owner
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    def spawn(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro, name=f"{self._owner}: {name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("task %r failed", task.get_name(), exc_info=exc)
-
-    async def close(self) -> None:
-        """Cancel every task and wait until all have ended."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+__all__ = ["IdleTimer", "TaskSet"]
 
 
 class IdleTimer:
