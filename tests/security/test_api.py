@@ -51,7 +51,9 @@ def test_a_token_is_shown_once_listed_without_its_text_and_revoked(secured: Secu
     assert named == [
         ("admin", "token.create", made["id"], 201, "127.0.0.1"),
         ("admin", "token.revoke", made["id"], 200, "127.0.0.1"),
+        ("anonymous", f"GET {SG}", SG, 401, "127.0.0.1"),  # a refused token's use
     ]
+    assert audit[-1]["detail"] == message
 
 
 @pytest.mark.parametrize(
@@ -157,7 +159,8 @@ def test_expired_tokens_are_refused_and_the_refusal_is_recorded(secured: Secured
     assert error_of(client.get(SG), 401, "Unauthorized") == message
     refused = secured.client.get("/api/v1/audit", params={"actor": "anonymous"}).json()["items"]
     assert [(r["action"], r["outcome"], r["detail"]) for r in refused] == [
-        (f"POST {SG}", 401, message)
+        (f"POST {SG}", 401, message),
+        (f"GET {SG}", 401, message),
     ]
     assert secured.client.get(SG).json()["items"] == []
 
@@ -205,6 +208,7 @@ def test_the_state_endpoint_is_read_only_for_pull_requests(secured: Secured) -> 
         ("state.unlock", 403),
         ("state.lock", 200),
         ("state.unlock", 200),
+        ("state.read", 401),  # a refused token's use
     ]
 
 
@@ -248,3 +252,19 @@ def test_git_pushes_follow_the_same_rules(secured: Secured, tmp_path: Path) -> N
     assert ("git.push", "admins", 403) in named
     assert ("git.push", "webs", 200) in named
     assert ("git.push", "admins", 200) in named
+
+
+def test_a_listener_is_a_change_of_its_balancer(secured: Secured) -> None:
+    lb = secured.client.post("/api/v1/load-balancers", json={"name": "admins"}).json()
+    web = secured.as_(secured.new_token(project="web")[0])
+    action = {"type": "fixed-response", "status_code": "200", "message_body": "hi"}
+    body = {"load_balancer_arn": lb["arn"], "port": 80, "default_action": action}
+    message = error_of(web.post("/api/v1/listeners", json=body), 403, "Forbidden")
+    assert message.startswith("load balancer admins is owned by the admin (no project)")
+    assert secured.client.get("/api/v1/listeners").json()["items"] == []
+    mine = web.post("/api/v1/load-balancers", json={"name": "webs"}).json()
+    made = web.post("/api/v1/listeners", json={**body, "load_balancer_arn": mine["arn"]})
+    assert made.status_code == 201, made.text
+    assert made.json()["owner"] == "web"
+    arn = made.json()["arn"].replace("/", "%2F")
+    assert web.delete(f"/api/v1/listeners/{arn}").status_code == 204

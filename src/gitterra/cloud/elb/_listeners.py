@@ -85,6 +85,7 @@ class Listeners:
         _validate.only(spec, _validate.LISTENER_CREATE, "a listener is created with")
         lb_arn = fields.string(spec.get("load_balancer_arn"), "load_balancer_arn", max_len=256)
         lb = self.elb.balancers.require(lb_arn, "load_balancer_arn")
+        tokens.check_change(lb, f"load balancer {lb['name']}")  # a listener changes its balancer
         port = _validate.port(spec.get("port"))
         doc: dict[str, Any] = {
             "load_balancer_arn": lb_arn,
