@@ -111,10 +111,14 @@ def _comment(change: ResourceChange, drift: bool, o: _Opts) -> str:
             if change.deposed:
                 text += "\n  # (left over from a partially-failed replacement of this instance)"
         case Action.NOOP:
-            text = f"{addr} has an action the plan renderer doesn't support (this is a bug)"
+            moved = change.moved_from
+            assert moved is not None, f"{addr}: no-op changes are not rendered"
+            return o.paint(BOLD, f"  # {moved}") + f" has moved to {addr}\n"
         case _:
             assert_never(change.action)
     del res
+    if change.moved_from is not None:
+        text += f"\n  # (moved from {change.moved_from})"
     return text + "\n"
 
 
@@ -212,7 +216,8 @@ def render_plan(plan: Plan, schema_of: SchemaOf, color: bool, *, width: int = 78
     changes = [
         c
         for c in sorted(plan.changes, key=lambda c: c.sort_key)
-        if c.action is not NOOP and not (c.action is DELETE and c.addr.resource.mode == "data")
+        if (c.action is not NOOP or c.moved_from is not None)
+        and not (c.action is DELETE and c.addr.resource.mode == "data")
     ]
     outputs = _render_outputs(plan.outputs, o)
     drift = [c for c in plan.drift if plan.refresh_only or c.action is not NOOP]
@@ -226,7 +231,8 @@ def render_plan(plan: Plan, schema_of: SchemaOf, color: bool, *, width: int = 78
         w.append(_rule(o, width) + "\n")
     counts: dict[Action, int] = {}
     for c in changes:
-        counts[c.action] = counts.get(c.action, 0) + 1
+        if c.action is not NOOP:  # a move alone is listed, not counted
+            counts[c.action] = counts.get(c.action, 0) + 1
     if counts:
         w.append(
             _wrap(

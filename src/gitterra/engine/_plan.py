@@ -83,6 +83,8 @@ class ResourceChange:
     create_before_destroy: bool = False
     #: Resource addresses this instance's configuration depends on (kept in state).
     dependencies: tuple[str, ...] = ()
+    #: The address the object had before an (implied) move, e.g. ``count`` added.
+    moved_from: ResourceInstance | None = None
 
     @property
     def address(self) -> str:
@@ -127,9 +129,10 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return any(c.action not in (Action.NOOP, Action.READ) for c in self.changes) or any(
-            o.action is not Action.NOOP for o in self.outputs
-        )
+        return any(
+            c.action not in (Action.NOOP, Action.READ) or c.moved_from is not None
+            for c in self.changes
+        ) or any(o.action is not Action.NOOP for o in self.outputs)
 
     def counts(self) -> tuple[int, int, int]:
         """``(to add, to change, to destroy)`` as Terraform's summary counts them."""

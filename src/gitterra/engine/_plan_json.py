@@ -195,6 +195,8 @@ def resource_changes_json(
 def resource_change_json(change: ResourceChange, schema: BlockSchema | None) -> dict[str, Any]:
     addr = change.addr
     doc: dict[str, Any] = {"address": str(addr)}
+    if change.moved_from is not None:
+        doc["previous_address"] = str(change.moved_from)
     if not addr.module.is_root:
         doc["module_address"] = str(addr.module)
     doc["mode"] = addr.resource.mode

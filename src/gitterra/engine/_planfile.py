@@ -35,7 +35,15 @@ from typing import Any, NoReturn
 
 from gitterra import __version__, lang, state
 from gitterra.engine import _values_json as vj
-from gitterra.engine._addrs import Key, Mode, ModuleInstance, Resource, ResourceInstance
+from gitterra.engine._addrs import (
+    AddressError,
+    Key,
+    Mode,
+    ModuleInstance,
+    Resource,
+    ResourceInstance,
+    parse_target,
+)
 from gitterra.engine._plan import Action, OutputChange, Plan, Reason, ResourceChange
 
 FORMAT = "gitterra-plan"
@@ -151,6 +159,7 @@ def _change_doc(c: ResourceChange) -> dict[str, Any]:
         "deposed": c.deposed,
         "create_before_destroy": c.create_before_destroy,
         "dependencies": list(c.dependencies),
+        "moved_from": None if c.moved_from is None else str(c.moved_from),
     }
 
 
@@ -397,7 +406,21 @@ class _Reader:
             deposed=self.opt_text(doc, "deposed", where),
             create_before_destroy=self.flag(doc, "create_before_destroy", where),
             dependencies=tuple(deps),
+            moved_from=self.moved_from(doc.get("moved_from"), f"{where}.moved_from"),
         )
+
+    def moved_from(self, raw: Any, where: str) -> ResourceInstance | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            self.fail(where, f"expected an address, found {_kind(raw)}")
+        try:
+            target = parse_target(raw)
+        except AddressError as exc:
+            self.fail(where, str(exc))
+        if target.resource is None:
+            self.fail(where, f"expected a resource instance address, found {raw!r}")
+        return ResourceInstance(target.module, target.resource, target.key)
 
     def module(self, doc: dict[str, Any], where: str) -> ModuleInstance:
         steps: list[tuple[str, Key]] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from gitterra import config, lang, state
 from gitterra.diag import Diagnostic, Diagnostics
@@ -17,6 +18,7 @@ from gitterra.engine._graph import (
     self_references,
 )
 from gitterra.engine._hooks import ApplyHooks, NoHooks
+from gitterra.engine._moves import implied_moves
 from gitterra.engine._plan import Action, OutputChange, Plan
 from gitterra.engine._planner import Planner, PlanOptions
 from gitterra.engine._provider import ProviderRegistry
@@ -69,14 +71,21 @@ async def plan(
         return Plan((), errored=True, prior_lineage=prior.lineage, prior_serial=prior.serial), diags
     ctx = WalkContext(root, fctx, cwd, workspace)
     providers = ProviderSet(registry, root)
-    planner = Planner(ctx, cg, providers, inputs, diags, prior, opts)
+    moved_prior, moves = implied_moves(root, prior)
+    planner = Planner(ctx, cg, providers, inputs, diags, moved_prior, opts)
     try:
         await planner.run()
         await planner.plan_orphan_resources()
         destinations = providers.destinations()
     finally:
         await providers.close()
-    changes = sorted(planner.changes, key=lambda c: c.sort_key)
+    changes = sorted(
+        (
+            replace(c, moved_from=moves[c.addr]) if c.addr in moves and c.deposed is None else c
+            for c in planner.changes
+        ),
+        key=lambda c: c.sort_key,
+    )
     if opts.targets:
         diags.add(
             Diagnostic.warning(
