@@ -40,8 +40,10 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -172,7 +174,13 @@ class CloudServer:
             except httpx.TransportError:
                 return None
 
-        wait_for(ready, START_DEADLINE, f"gitterra server in {self.data_dir} to answer")
+        try:
+            wait_for(ready, START_DEADLINE, f"gitterra server in {self.data_dir} to answer")
+        except BaseException:  # pytest.fail included: never leave a server behind
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
         if proc.poll() is not None:
             return False
         info = json.loads((self.data_dir / "server.json").read_text())
@@ -234,6 +242,19 @@ def running_server(base: Path) -> Iterator[CloudServer]:
             yield server
         finally:
             server.stop()
+
+
+@pytest.fixture
+def gates() -> Iterator[Path]:
+    """A directory that confined user code (builds, instances) can see, read-only: where a test
+    opens the gates its builds and instances wait for. Not in the data dir nor in /tmp, which
+    they do not see (README "Isolation")."""
+    path = Path(tempfile.mkdtemp(prefix="gitterra-gates-", dir="/var/tmp"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture
