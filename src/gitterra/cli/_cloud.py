@@ -188,6 +188,9 @@ def _info(ui: UI, api: _Api) -> None:
     ui.print(f"region:             {meta.get('region')}")
     ui.print(f"account:            {meta.get('account_id')}")
     ui.print(f"availability zones: {', '.join(meta.get('availability_zones') or [])}")
+    confined = meta.get("isolation")
+    if isinstance(confined, dict):  # what keeps user code from the server's files
+        ui.print(f"isolation:          {confined.get('description')}")
 
 
 def _quote(part: str) -> str:

@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from gitterra import server
+from gitterra import cloud, server
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
 from gitterra.kits import default_data_dir
@@ -56,7 +56,7 @@ def run(ui: UI, argv: list[str]) -> int:
 
     try:
         server.serve(data_dir, opts.get_str("listen") or "127.0.0.1:7070", installers(), ready)
-    except server.ListenError as exc:
+    except (server.ListenError, cloud.crypto.CryptoError, cloud.isolation.IsolationError) as exc:
         ui.error(f"Error: {exc}")
         return 1
     return 0

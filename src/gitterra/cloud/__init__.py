@@ -6,8 +6,10 @@ calls. Services never know HTTP; the ``server`` package maps the API onto them
 (docs/cloud-api.md is the contract).
 """
 
+from gitterra.cloud import _crypto as crypto
 from gitterra.cloud import _ids as ids
 from gitterra.cloud import _meta as meta
+from gitterra.cloud import isolation
 from gitterra.cloud._cloud import Cloud, Service
 from gitterra.cloud._errors import CloudError, Conflict, LimitExceeded, NotFound, ValidationError
 from gitterra.cloud._store import Doc, Store
@@ -22,6 +24,8 @@ __all__ = [
     "Service",
     "Store",
     "ValidationError",
+    "crypto",
     "ids",
+    "isolation",
     "meta",
 ]

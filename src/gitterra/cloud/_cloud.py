@@ -4,6 +4,12 @@
 ``start``/``stop`` bring their controllers up and down in order (stop in reverse). After a crash
 ``start`` restores everything from the store (services decide how: rebind listeners, adopt or
 replace instances, resume refreshes).
+
+The cloud also holds what every service shares about user data and user code: the ``sealer``
+of secrets at rest (``_crypto``, key in the data dir) and the ``isolation`` user code runs
+under (``isolation.detect``, when the cloud is made; ``start`` logs it). Making a cloud raises
+``crypto.CryptoError`` for a key it cannot use and ``isolation.IsolationError`` for an
+isolation it cannot have.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import logging
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from gitterra.cloud import _crypto, isolation
 from gitterra.cloud._store import Store
 
 log = logging.getLogger("gitterra.cloud")
@@ -32,12 +39,17 @@ S = TypeVar("S", bound=Service)
 
 
 class Cloud:
-    def __init__(self, data_dir: Path, endpoint: str) -> None:
+    def __init__(
+        self, data_dir: Path, endpoint: str, *, confine: isolation.Isolation | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.endpoint = endpoint
         self.store = Store(data_dir / "cloud.db")
+        self.sealer = _crypto.Sealer.open(data_dir)
         self.services: dict[str, Service] = {}
         self._started: list[Service] = []
+        # Decided before anything runs, so a server that cannot start says so at once.
+        self.isolation = confine if confine is not None else isolation.detect(data_dir)
 
     def register(self, service: S) -> S:
         if service.name in self.services:
@@ -56,6 +68,10 @@ class Cloud:
         log.info("%s %s: %s", kind, subject, message)
 
     async def start(self) -> None:
+        found = self.isolation
+        self.store.add_event("isolation", found.level, found.describe())
+        # Said at every start whatever the log level: what holds is the operator's to know.
+        log.warning("%s", found.describe())
         for service in self.services.values():
             await service.start()
             self._started.append(service)

@@ -4,6 +4,10 @@ Every object is a JSON document under ``(kind, id)``. Writes commit before the c
 an API call is acknowledged only once what it did is on disk. The store is used from the
 server's event loop thread (SQLite calls are short); :meth:`Store.transaction` groups writes
 that must happen together. An append-only event log records what controllers did.
+
+The files (database, WAL, shared memory) are readable by the server's user only, and deleted
+content is overwritten (``secure_delete``): a value replaced by its sealed form (``_crypto``)
+leaves no copy in free pages; :meth:`Store.checkpoint` empties the WAL of older page versions.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -42,9 +47,19 @@ CREATE INDEX IF NOT EXISTS events_kind ON events (kind, seq);
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
+        # SQLite gives the WAL and shared-memory files the database file's mode.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        for existing in (
+            path,
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+        ):
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(existing, 0o600)
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
         self._depth = 0
@@ -52,6 +67,11 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it (no older page versions stay in it)."""
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -24,7 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from gitterra.pipeline import _artifacts, _buildlog, _errors, _model, _result, _runas, _shell
+from gitterra.pipeline import (
+    _artifacts,
+    _buildlog,
+    _errors,
+    _model,
+    _result,
+    _runas,
+    _sandbox,
+    _shell,
+)
 
 T = TypeVar("T")
 Status = _result.Status
@@ -66,6 +75,7 @@ class Request:
     overrides: Mapping[str, str]
     timeout: float
     stop: asyncio.Event
+    sandbox: _sandbox.Sandbox | None = None
 
 
 class Build:
@@ -135,7 +145,8 @@ class Build:
         try:
             if not workdir.is_dir():
                 raise _errors.ShellStartError(f"the source directory {workdir} does not exist")
-            self.run_as = _runas.resolve(self.spec, self.settings.user)
+            sandbox = self.req.sandbox
+            self.run_as = _runas.resolve(self.spec, sandbox.user if sandbox else self.settings.user)
             self.shell = await self._start_shell()
         except _errors.PipelineError as exc:
             self._end(Status.FAULT, "CLIENT_ERROR", str(exc))
@@ -239,7 +250,10 @@ class Build:
         env.setdefault("CODEBUILD_SRC_DIR", str(self.req.workdir))
         env["CODEBUILD_BUILD_SUCCEEDING"] = "1" if self.succeeding else "0"
         if self.run_as is not None:
+            home = env.get("HOME") if self.req.sandbox else None
             env.update(self.run_as.env())
+            if home:  # a sandboxed build keeps the HOME its service gave it
+                env["HOME"] = home
         return await _shell.BuildShell.start(
             shell=self.spec.env.shell,
             workdir=self.req.workdir,
@@ -247,6 +261,7 @@ class Build:
             identity=self.run_as.identity if self.run_as else None,
             on_output=self.log.output,
             max_line=self.settings.max_line,
+            wrap=self.req.sandbox.wrap if self.req.sandbox else None,
         )
 
     async def _restart_shell(self) -> _shell.BuildShell:

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from gitterra.pipeline import _build, _buildlog, _model, _result
+from gitterra.pipeline import _build, _buildlog, _model, _result, _sandbox
 
 #: CloudWatch Logs keeps events up to 256 KiB; longer output lines are cut into such pieces.
 DEFAULT_MAX_LINE = 256 * 1024
@@ -44,6 +44,7 @@ class BuildRunner:
         stop: asyncio.Event,
         masks: Sequence[str] = (),
         overrides: Mapping[str, str] | None = None,
+        sandbox: _sandbox.Sandbox | None = None,
     ) -> _result.BuildResult:
         """Run ``spec`` in ``workdir`` (the checked-out source); never raises for the build's
         own problems, which are its status.
@@ -57,7 +58,11 @@ class BuildRunner:
         ``log`` gets each log line (without newline) as it happens, with every ``masks`` value
         replaced by ``***`` (see ``_buildlog``). ``timeout`` (seconds) and ``stop`` end the build
         TIMED_OUT or STOPPED, after killing its whole process group.
+
+        ``sandbox`` (the service's) confines the shell and names the user every build runs as,
+        in place of the runner's ``user``; exported values are read back without following
+        links the build may have left.
         """
-        request = _build.Request(spec, workdir, env, overrides or {}, timeout, stop)
+        request = _build.Request(spec, workdir, env, overrides or {}, timeout, stop, sandbox)
         build = _build.Build(request, _buildlog.BuildLog(log, masks), self._settings)
         return await build.execute()

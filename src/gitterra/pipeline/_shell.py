@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,12 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from gitterra.pipeline import _driver, _errors
+from gitterra.pipeline._sandbox import Wrap
 
 _CHUNK = 65536
 #: Kept back when a long line is cut, so a marker is never cut in two (markers are shorter).
 _MARKER_ROOM = 128
 #: How long closing waits for the output pipe after its last holder was killed.
 _EOF_WAIT = 5.0
+#: The longest exported value read back (CodeBuild's limit on all of them is far smaller).
+_MAX_EXPORTED = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +83,11 @@ class BuildShell:
         identity: Identity | None,
         on_output: Callable[[str], None],
         max_line: int,
+        wrap: Wrap | None = None,
     ) -> BuildShell:
-        """Start ``shell`` (``bash`` or ``/bin/sh``) in ``workdir`` with exactly ``env``."""
+        """Start ``shell`` (``bash`` or ``/bin/sh``) in ``workdir`` with exactly ``env``, as
+        ``identity`` (None: the runner's user); ``wrap`` (a sandbox's) confines it and does
+        the switch to ``identity`` itself."""
         is_bash = shell == "bash"
         path = shutil.which("bash") if is_bash else shell
         if path is None or not os.access(path, os.X_OK):
@@ -90,19 +97,19 @@ class BuildShell:
         try:
             _prepare(directory, _driver.driver_script(argv, is_bash), identity)
             nonce = secrets.token_hex(16)
+            command = [*argv, str(directory / "driver.sh"), str(directory), nonce]
             loop = asyncio.get_running_loop()
             # The identity arguments only when switching: uvloop refuses them even as None.
             switch: dict[str, Any] = (
                 {"user": identity.uid, "group": identity.gid, "extra_groups": list(identity.groups)}
-                if identity
+                if identity and wrap is None
                 else {}
             )
+            if wrap is not None:
+                command = wrap(command, [directory])
             transport, protocol = await loop.subprocess_exec(
                 lambda: _Protocol(loop),
-                *argv,
-                str(directory / "driver.sh"),
-                str(directory),
-                nonce,
+                *command,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
@@ -141,8 +148,8 @@ class BuildShell:
         await self._request("dump", "dump")
         out: dict[str, str] = {}
         for name in names:
-            with contextlib.suppress(FileNotFoundError):
-                data = (self._dir / "out" / name).read_bytes()
+            data = _read_out(self._dir / "out" / name)
+            if data is not None:
                 out[name] = data.decode("utf-8", errors="replace")
         return out
 
@@ -291,12 +298,28 @@ class _Protocol(asyncio.subprocess.SubprocessStreamProtocol):
 
 
 def _prepare(directory: Path, script: str, identity: Identity | None) -> None:
-    """The shell's private directory: readable by the shell's user only, ``out`` writable."""
+    """The shell's private directory: the runner's, passable (not listable) by the shell's
+    user, who owns only ``out``. The runner writes the other files after the build's code has
+    run, so that code must not be able to replace them (with a link to one of our files)."""
     (directory / "driver.sh").write_text(script, encoding="utf-8")
     (directory / "driver.sh").chmod(0o644)
     (directory / "cmd").mkdir(mode=0o755)
     (directory / "out").mkdir(mode=0o700)
     (directory / "exported").write_text("", encoding="utf-8")
+    (directory / "exported").chmod(0o644)
     if identity is not None:
-        os.chown(directory, identity.uid, identity.gid)
+        directory.chmod(0o711)
         os.chown(directory / "out", identity.uid, identity.gid)
+
+
+def _read_out(path: Path) -> bytes | None:
+    """An exported value the shell wrote: a regular file, never a link or a FIFO the build's
+    code may have put there instead (the runner may read what the build cannot)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return None
+        return fh.read(_MAX_EXPORTED)

@@ -133,7 +133,8 @@ def _install_meta(app: FastAPI, cloud: Cloud) -> None:
 
     @app.get("/api/v1/meta", dependencies=auth, tags=["meta"])
     def get_meta() -> dict[str, Any]:
-        return cloud_meta.meta(cloud.endpoint)
+        # How user code is confined on this system (README "Isolation").
+        return {**cloud_meta.meta(cloud.endpoint), "isolation": cloud.isolation.to_json()}
 
     @app.get("/api/v1/vpcs", dependencies=auth, tags=["ec2"])
     def list_vpcs() -> dict[str, Any]:

@@ -208,17 +208,16 @@ def test_timeout(client: httpx.Client) -> None:
 
 
 def test_stop_a_running_build(client: httpx.Client, server: InProcess) -> None:
-    marker = server.data_dir / "stop-marker"
     create(
         client,
         P,
         project(
             "stoppable",
-            source={"type": "NO_SOURCE", "buildspec": buildspec(f"touch {marker}", "sleep 600")},
+            source={"type": "NO_SOURCE", "buildspec": buildspec("echo sleeping", "sleep 600")},
         ),
     )
     build = start(client, "stoppable")
-    until(marker.exists, "the build to start sleeping")
+    until(lambda: "\nsleeping\n" in log_of(client, build["id"]), "the build to start sleeping")
     r = client.post(f"{B}/{build['id']}/stop")
     assert r.status_code == 200, r.text
     done = wait_build(client, build["id"])
@@ -242,10 +241,8 @@ def test_artifacts_are_stored_and_downloadable(client: httpx.Client) -> None:
     assert client.get(f"{B}/{done['id']}/artifacts/../../token").status_code == 404
 
 
-def test_logs_follow_by_long_poll_and_server_sent_events(
-    client: httpx.Client, server: InProcess
-) -> None:
-    gate = server.data_dir / "gate"
+def test_logs_follow_by_long_poll_and_server_sent_events(client: httpx.Client, gates: Path) -> None:
+    gate = gates / "gate"
     spec = buildspec(
         "echo first-line", f"while [ ! -e {gate} ]; do sleep 0.05; done", "echo last-line"
     )
@@ -289,8 +286,8 @@ def test_logs_follow_by_long_poll_and_server_sent_events(
     assert bad.json()["error"]["field"] == "offset"
 
 
-def test_concurrency_limit(client: httpx.Client, server: InProcess) -> None:
-    gate = server.data_dir / "conc-gate"
+def test_concurrency_limit(client: httpx.Client, gates: Path) -> None:
+    gate = gates / "conc-gate"
     spec = buildspec(f"while [ ! -e {gate} ]; do sleep 0.05; done")
     create(client, P, project("one-at-a-time", source={"type": "NO_SOURCE", "buildspec": spec}))
     first, second = start(client, "one-at-a-time"), start(client, "one-at-a-time")
@@ -321,8 +318,8 @@ def test_concurrency_limit(client: httpx.Client, server: InProcess) -> None:
     )
 
 
-def test_stop_a_queued_build(client: httpx.Client, server: InProcess) -> None:
-    gate = server.data_dir / "queued-gate"
+def test_stop_a_queued_build(client: httpx.Client, gates: Path) -> None:
+    gate = gates / "queued-gate"
     spec = buildspec(f"while [ ! -e {gate} ]; do sleep 0.05; done")
     create(client, P, project("queue-stop", source={"type": "NO_SOURCE", "buildspec": spec}))
     first, second = start(client, "queue-stop"), start(client, "queue-stop")

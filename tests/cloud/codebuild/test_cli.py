@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +13,10 @@ from tests.cloud.conftest import CliRunner, CloudServer
 pytestmark = pytest.mark.slow
 
 
-def test_start_list_follow_and_stop(cloud_server: CloudServer, cloud_cli: CliRunner) -> None:
-    client, gate = cloud_server.client, cloud_server.data_dir / "cli-gate"
+def test_start_list_follow_and_stop(
+    cloud_server: CloudServer, cloud_cli: CliRunner, gates: Path
+) -> None:
+    client, gate = cloud_server.client, gates / "cli-gate"
     spec = buildspec(
         "echo building $CODEBUILD_BUILD_NUMBER",
         f"while [ ! -e {gate} ]; do sleep 0.05; done",

@@ -207,8 +207,10 @@ def test_branch_names_and_commit_messages_are_never_executed(
     assert not dollar.exists()
 
 
-def test_a_newer_push_supersedes_a_queued_build(server: InProcess, client: httpx.Client) -> None:
-    gate = server.data_dir / "supersede-gate"
+def test_a_newer_push_supersedes_a_queued_build(
+    server: InProcess, client: httpx.Client, gates: Path
+) -> None:
+    gate = gates / "supersede-gate"
     spec = BUILDSPEC + f"      - while [ ! -e {gate} ]; do sleep 0.05; done\n"
     repo = site(server, "busy", [{"filter": [{"type": "EVENT", "pattern": "PUSH"}]}])
     host = server.githost

@@ -42,20 +42,32 @@ def kill_9(server: CloudServer) -> None:
     server.process = None
 
 
+def _sleeping(build_id: str) -> int | None:
+    """The ``sleep 600`` of build ``build_id``, found by the variable its processes carry."""
+    entry = f"CODEBUILD_BUILD_ID={build_id}".encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            if (
+                proc.name.isdigit()
+                and (proc / "cmdline").read_bytes() == b"sleep\x00600\x00"
+                and entry in (proc / "environ").read_bytes().split(b"\0")
+            ):
+                return int(proc.name)
+        except OSError:
+            continue
+    return None
+
+
 def test_kill_9_with_builds_running_and_queued(cloud_server: CloudServer) -> None:
-    client, data = cloud_server.client, cloud_server.data_dir
-    pid_file = data / "first-build.pid"
+    client = cloud_server.client
     spec = buildspec(
-        f'if [ "$CODEBUILD_BUILD_NUMBER" = 1 ]; then sleep 600 & echo $! > {pid_file}; wait; fi',
+        'if [ "$CODEBUILD_BUILD_NUMBER" = 1 ]; then sleep 600 & wait; fi',
         'echo "ran build $CODEBUILD_BUILD_NUMBER"',
     )
     create(client, P, project("crash", source={"type": "NO_SOURCE", "buildspec": spec}))
     first, second = start(client, "crash"), start(client, "crash")
-    until(
-        lambda: pid_file.exists() and pid_file.read_text().strip(),
-        "the first build to start its sleep",
-    )
-    orphan = int(pid_file.read_text())
+    # Its pid as this machine sees it (a confined build has a pid namespace of its own).
+    orphan = until(lambda: _sleeping(first["id"]), "the first build to start its sleep")
     assert client.get(f"{B}/{second['id']}").json()["status"] == "QUEUED"
 
     kill_9(cloud_server)
@@ -75,9 +87,9 @@ def test_kill_9_with_builds_running_and_queued(cloud_server: CloudServer) -> Non
     assert "ran build 2" in log_of(client, second["id"])
 
 
-def test_queued_builds_survive_a_clean_restart(cloud_server: CloudServer) -> None:
-    client, data = cloud_server.client, cloud_server.data_dir
-    gate = data / "gate"
+def test_queued_builds_survive_a_clean_restart(cloud_server: CloudServer, gates: Path) -> None:
+    client = cloud_server.client
+    gate = gates / "gate"
     spec = buildspec(f"while [ ! -e {gate} ]; do sleep 0.05; done")
     create(client, P, project("queued", source={"type": "NO_SOURCE", "buildspec": spec}))
     builds = [start(client, "queued") for _ in range(3)]

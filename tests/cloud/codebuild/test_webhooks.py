@@ -107,7 +107,8 @@ def test_githubs_signature_vector_through_the_endpoint(
     hook = github_project(client, "vector", "https://github.com/o/r.git")
     stored = server.cloud.store.get("codebuild_webhook", hook["id"])
     assert stored is not None
-    server.cloud.store.put("codebuild_webhook", hook["id"], {**stored, "secret": VECTOR_SECRET})
+    sealed = server.cloud.sealer.seal(VECTOR_SECRET)  # stored sealed, as the service stores it
+    server.cloud.store.put("codebuild_webhook", hook["id"], {**stored, "sealed_secret": sealed})
     body = b"Hello, World!"
     assert sign(VECTOR_SECRET, body) == VECTOR_SIGNATURE
     r = deliver(client, hook, body, signature=VECTOR_SIGNATURE)

@@ -219,8 +219,10 @@ def test_kill_9_of_the_server_then_restart_adopts_and_a_clean_stop_ends_all(
     assert_nothing_left(crashable.data_dir)
 
 
-def test_a_pending_instance_is_adopted_and_still_becomes_running(crashable: LauncherServer) -> None:
-    gate = crashable.data_dir.parent / "gate"
+def test_a_pending_instance_is_adopted_and_still_becomes_running(
+    crashable: LauncherServer, gates: Path
+) -> None:
+    gate = gates / "gate"
     script = f"while [ ! -e {gate} ]; do sleep 0.05; done\n".encode() + PAGE
     doc = crashable.launch(STATIC, script)
     crashable.kill9()

@@ -216,8 +216,17 @@ def test_sigterm_ignored_means_sigkill_after_the_grace_period(compute: Harness) 
     assert gone(compute, doc)
 
 
+def _sleeper(instance_id: str) -> int:
+    """The host pid of the instance's ``sleep 600`` (pids inside a confined instance are its
+    pid namespace's own)."""
+    for pid in _procs.with_env("INSTANCE_ID", instance_id):
+        if Path(f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x00600\x00":
+            return pid
+    raise AssertionError(f"no sleep 600 in {instance_id}")
+
+
 def test_instance_type_limits_are_applied(compute: Harness) -> None:
-    script = b"sleep 600 &\necho $! > sleeper.pid\n" + PAGE
+    script = b"sleep 600 &\n" + PAGE
     small = compute.wait_state(
         compute.launch(STATIC, script, instance_type="t2.nano")["id"], "running"
     )
@@ -226,7 +235,7 @@ def test_instance_type_limits_are_applied(compute: Harness) -> None:
     )
     kind = compute.call(lambda: compute.svc._cpu.kind)
     for doc, memory_mib, vcpus in ((small, 512, 1), (large, 8192, 2)):
-        sleeper = int((compute.data_dir / "instances" / doc["id"] / "sleeper.pid").read_text())
+        sleeper = _sleeper(doc["id"])
         for pid in (doc["pid"], sleeper):
             limits = Path(f"/proc/{pid}/limits").read_text()
             line = next(x for x in limits.splitlines() if x.startswith("Max address space"))

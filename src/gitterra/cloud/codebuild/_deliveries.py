@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gitterra import triggers
-from gitterra.cloud import NotFound
+from gitterra.cloud import NotFound, crypto
 from gitterra.cloud.codebuild import _builds, _projects
 
 if TYPE_CHECKING:
@@ -71,7 +71,11 @@ class Deliveries:
             where = f"/webhooks/{expected}/{webhook_id}" if expected else "no forge"
             return self._refused(doc, 404, f"webhook {webhook_id} takes deliveries at {where}")
         try:
-            triggers.verify_delivery(forge, webhook["secret"].encode(), headers, body)
+            secret = self.svc.webhooks.secret(webhook)
+        except crypto.UnsealError as exc:
+            return self._refused(doc, 500, str(exc))
+        try:
+            triggers.verify_delivery(forge, secret.encode(), headers, body)
         except triggers.SignatureError as exc:
             return self._refused(doc, 401, str(exc))
         try:

@@ -78,16 +78,18 @@ class LogBook:
 
 class LogWriter:
     """Appends lines to one build's log; each line is on disk (in the page cache) before the
-    waiters hear of it."""
+    waiters hear of it. ``mask`` (the build's secrets: ``pipeline.Masker``) is applied to every
+    line, the service's own as well as the commands'."""
 
     def __init__(self, fh: IO[str], on_line: Callable[[], None]) -> None:
         self._fh = fh
         self._on_line = on_line
+        self.mask: Callable[[str], str] = _unchanged
 
     def __call__(self, line: str) -> None:
         if self._fh.closed:
             return
-        self._fh.write(line + "\n")
+        self._fh.write(self.mask(line) + "\n")
         self._fh.flush()
         self._on_line()
 
@@ -97,6 +99,10 @@ class LogWriter:
                 os.fsync(self._fh.fileno())
             self._fh.close()
         self._on_line()
+
+
+def _unchanged(line: str) -> str:
+    return line
 
 
 def _complete(data: bytes) -> int:

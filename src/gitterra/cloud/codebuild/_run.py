@@ -2,11 +2,13 @@
 statuses, and the record of it all.
 
 The workspace is ``DATA_DIR/builds/<project>/<uuid>/``: ``src`` (the checkout, removed after
-the build), ``home`` (the build's ``HOME``), ``build.log`` and ``artifacts/``. The source is
-fetched in the DOWNLOAD_SOURCE phase (the runner's record of that phase is stretched back to
-when the fetch began); a fetch that fails, a buildspec with errors (its diagnostics are in the
-log) or a secret that does not exist fail the build before any command runs. The timeout runs
-from the start of PROVISIONING; a stop request or the timeout interrupts any step.
+the build), ``home`` (the build's ``HOME``), ``build.log`` and ``artifacts/``; the build's code
+sees and owns only ``src`` and ``home`` (``_confine``), and every line of its log is masked.
+The source is fetched in the DOWNLOAD_SOURCE phase (the runner's record of that phase is
+stretched back to when the fetch began); a fetch that fails, a buildspec with errors (its
+diagnostics are in the log) or a secret that does not exist fail the build before any command
+runs. The timeout runs from the start of PROVISIONING; a stop request or the timeout interrupts
+any step.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from gitterra import pipeline
 from gitterra.cloud import CloudError, tokens
 from gitterra.cloud.codebuild import (
     _builds,
+    _confine,
     _env,
     _projects,
     _secrets,
@@ -100,12 +103,12 @@ class BuildRun:
         self.deadline = loop.time() + doc["build_timeout"] * self.svc.minute
         self.log(container(f"Build {doc['id']} (#{doc['build_number']}) of {doc['project_name']}"))
         try:
-            for path in (self.src, self.home):
-                path.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(_confine.prepare, self.svc, self.root, self.src, self.home)
             _builds.end_open_phase(doc, "SUCCEEDED")
             fetch_started = datetime.datetime.now(datetime.UTC)
             doc["current_phase"] = "DOWNLOAD_SOURCE"
             resolved = await self._bounded(self._fetch())
+            await asyncio.to_thread(_confine.hand_over, self.svc, self.src, self.home)
             doc["resolved_source_version"] = resolved
             self.save()
             self.pending = asyncio.ensure_future(
@@ -118,7 +121,8 @@ class BuildRun:
                 extra = _env.overrides(doc, spec, self.svc.secrets)
             except _secrets.SecretMissing as exc:
                 raise Failed("FAILED", "DOWNLOAD_SOURCE", "CLIENT_ERROR", str(exc)) from exc
-            self.masks = [*extra.masks, env["GITTERRA_TOKEN"]]
+            self.masks = _confine.masks(self.svc, extra.masks, env["GITTERRA_TOKEN"])
+            self.log.mask = pipeline.Masker(self.masks)
         except Failed as exc:
             self.log(container(exc.message))
             doc["phases"].append(
@@ -203,6 +207,7 @@ class BuildRun:
             stop=self.stop,
             masks=self.masks,
             overrides=extra.values,
+            sandbox=_confine.sandbox(self.svc, self.src, self.home),
         )
         phases = list(result.phases)
         if phases and phases[0].name is pipeline.PhaseType.DOWNLOAD_SOURCE:
@@ -211,7 +216,7 @@ class BuildRun:
             phases[0] = dataclasses.replace(first, started=fetch_started, duration=duration)
         self.doc["phases"].extend(_builds.runner_phase(p) for p in phases)
         self.doc["exported_environment_variables"] = [
-            {"name": k, "value": v} for k, v in result.exported.items()
+            {"name": k, "value": self.log.mask(v)} for k, v in result.exported.items()
         ]
         if result.artifacts and self.doc["artifacts_type"] != "NO_ARTIFACTS":
             await asyncio.to_thread(self._store_artifacts, result.artifacts)
@@ -224,11 +229,12 @@ class BuildRun:
 
     def _store_artifacts(self, files: list[pipeline.ArtifactFile]) -> None:
         target = self.root / "artifacts"
+        target.mkdir(mode=0o700, exist_ok=True)
         stored = []
         for item in files:
             dest = target / item.name
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(item.path, dest)
+            _confine.copy_artifact(item.path.resolve(), dest)
             stored.append({"name": item.name, "size": dest.stat().st_size})
         self.doc["artifacts"] = stored
 

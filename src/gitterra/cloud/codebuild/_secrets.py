@@ -7,18 +7,22 @@ id, is accepted and must be empty or ``AWSCURRENT``). Values are masked in build
 
 **Source credentials** (``aws_codebuild_source_credential``): one token per server type, used
 to post commit statuses to GitHub and Gitea. Neither is ever returned after creation (the API
-shows names, types and times). They are stored in the data dir's database, which only the
-server's user can read; encryption at rest comes with the security issue.
+shows names, types and times).
+
+At rest both are sealed with the data dir's key (``gitterra.cloud._crypto``): the database holds
+``sealed_value`` / ``sealed_token``, never the text. A store written by an older server holds
+them in clear (``value`` / ``token``); :func:`seal_plaintext` seals those in place at start.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from gitterra.cloud import Conflict, NotFound, ids
+from gitterra.cloud import Conflict, NotFound, Store, crypto, ids
 from gitterra.cloud.codebuild import _check as check
 
 if TYPE_CHECKING:
@@ -42,14 +46,31 @@ _SECRET_NAME = re.compile(r"[A-Za-z0-9/_+=.@\-]{1,512}")
 _NAME_RULE = "1 to 512 letters, digits and /_+=.@-"
 
 
+class Sealed(NamedTuple):
+    """Where a kind of document keeps a secret: the field an older server stored it in clear,
+    the field that holds it sealed, and the field that is the document's id."""
+
+    plain: str
+    sealed: str
+    key: str
+
+
+SEALED = {
+    SECRET: Sealed("value", "sealed_value", "name"),
+    CREDENTIAL: Sealed("token", "sealed_token", "server_type"),
+}
+
+
 class SecretMissing(Exception):
-    """A build refers to a secret that does not exist (or to a JSON key it lacks)."""
+    """A build refers to a secret that does not exist, to a JSON key it lacks, or to one
+    that cannot be decrypted."""
 
 
 class Secrets:
     def __init__(self, svc: CodeBuild) -> None:
         self.store = svc.cloud.store
         self.svc = svc
+        self.sealer = svc.cloud.sealer
 
     def create(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         spec = check.obj(spec, "the secret", ("name", "value", "description"), root=True)
@@ -58,7 +79,9 @@ class Secrets:
         )
         doc = {
             "name": name,
-            "value": check.string(spec.get("value"), "value", max_len=MAX_SECRET),
+            "sealed_value": self.sealer.seal(
+                check.string(spec.get("value"), "value", max_len=MAX_SECRET)
+            ),
             "description": check.optional_str(spec.get("description"), "description", 1024),
             "created_at": check.now(),
         }
@@ -75,7 +98,7 @@ class Secrets:
         value = check.string(spec.get("value"), "value", max_len=MAX_SECRET)
         with self.store.transaction():
             doc = self._stored(name)
-            doc["value"] = value
+            doc["sealed_value"] = self.sealer.seal(value)
             if "description" in spec:
                 doc["description"] = check.optional_str(
                     spec.get("description"), "description", 1024
@@ -132,17 +155,21 @@ class Secrets:
             raise SecretMissing(
                 f"secret {name} does not exist: create it with POST /api/v1/codebuild/secrets"
             )
-        return str(doc["value"])
+        try:
+            return self.sealer.unseal(str(doc["sealed_value"]))
+        except crypto.UnsealError as exc:
+            raise SecretMissing(f"secret {name}: {exc}") from exc
 
 
 def _public(doc: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k != "value"}
+    return {k: v for k, v in doc.items() if k not in ("value", "sealed_value")}
 
 
 class SourceCredentials:
     def __init__(self, svc: CodeBuild) -> None:
         self.store = svc.cloud.store
         self.svc = svc
+        self.sealer = svc.cloud.sealer
 
     def create(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         spec = check.obj(
@@ -157,7 +184,9 @@ class SourceCredentials:
             "server_type": server,
             "auth_type": check.choice(spec.get("auth_type"), "auth_type", AUTH_TYPES, None),
             "user_name": check.optional_str(spec.get("user_name"), "user_name", 255),
-            "token": check.string(spec.get("token"), "token", max_len=4096),
+            "sealed_token": self.sealer.seal(
+                check.string(spec.get("token"), "token", max_len=4096)
+            ),
             "created_at": check.now(),
         }
         with self.store.transaction():
@@ -182,12 +211,21 @@ class SourceCredentials:
         )
 
     def token(self, *server_types: str) -> str | None:
-        """The token of the first of ``server_types`` that has a credential."""
+        """The token of the first of ``server_types`` that has a credential. Raises
+        ``UnsealError`` when it cannot be decrypted."""
         for server in server_types:
             doc = self.store.get(CREDENTIAL, server)
             if doc is not None:
-                return str(doc["token"])
+                return self.sealer.unseal(str(doc["sealed_token"]))
         return None
+
+    def tokens(self) -> list[str]:
+        """Every credential's token that can be decrypted (masked in build logs)."""
+        out = []
+        for doc in self.store.find(CREDENTIAL):
+            with contextlib.suppress(crypto.UnsealError):
+                out.append(self.sealer.unseal(str(doc["sealed_token"])))
+        return out
 
     def _stored(self, key: str) -> dict[str, Any]:
         """By server type or ARN."""
@@ -201,4 +239,22 @@ class SourceCredentials:
 
 
 def _hide(doc: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k != "token"}
+    return {k: v for k, v in doc.items() if k not in ("token", "sealed_token")}
+
+
+def seal_plaintext(store: Store, sealer: crypto.Sealer, kinds: Mapping[str, Sealed]) -> int:
+    """Seal in place the secrets an older server stored in clear (see :class:`Sealed`).
+    Returns how many were sealed; the WAL is emptied afterwards and deleted content is
+    overwritten (the store's ``secure_delete``), so no copy of the text stays on disk."""
+    count = 0
+    with store.transaction():
+        for kind, where in kinds.items():
+            for doc in store.find(kind):
+                if where.plain not in doc:
+                    continue
+                doc[where.sealed] = sealer.seal(str(doc.pop(where.plain)))
+                store.put(kind, str(doc[where.key]), doc)
+                count += 1
+    if count:
+        store.checkpoint()
+    return count

@@ -1,6 +1,7 @@
 """The build service (registered as ``"codebuild"``): its records, its queue and its builds.
 
-At start it subscribes to the git host's events (when a git host runs), loads the queue, and
+At start it seals the secrets an older server stored in clear (``_secrets.seal_plaintext``),
+subscribes to the git host's events (when a git host runs), loads the queue, and
 ends the builds a crash interrupted: a build still IN_PROGRESS in the store ran in a server
 that is gone, so it becomes FAULT with that reason, and whatever processes it left are killed.
 Then one supervised scheduler task starts QUEUED builds, oldest first, within each project's
@@ -91,6 +92,13 @@ class CodeBuild:
             found: object = self.cloud.services.get("githost")
             if isinstance(found, _ports.GitHost):
                 self.githost = found
+        sealed = _secrets.seal_plaintext(
+            self.cloud.store,
+            self.cloud.sealer,
+            {**_secrets.SEALED, _webhooks.KIND: _webhooks.SEALED},
+        )
+        if sealed:
+            self.cloud.event("codebuild.secret", "at rest", f"{sealed} stored in clear now sealed")
         interrupted = self.queue.restore()
         if interrupted:
             ids = [d["id"] for d in interrupted]

@@ -6,6 +6,10 @@ problem named at ``filter_group.<i>.filter.<j>.<key>``), a generated ``secret`` 
 deliveries with, and the computed ``payload_url`` (``<server>/webhooks/<forge>/<id>``, the forge
 following the project's source type). Projects whose source is the git host (GITTERRA) get their
 events from it directly: their ``payload_url`` is empty.
+
+The secret is sealed at rest (``sealed_secret``, see ``gitterra.cloud._crypto``). The API shows
+it when the webhook is created, and afterwards to the admin only (``reveal_secret`` None: the
+caller decides; the server's own reads are the admin's).
 """
 
 from __future__ import annotations
@@ -16,14 +20,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from gitterra import triggers
-from gitterra.cloud import Conflict, NotFound, ValidationError, ids
+from gitterra.cloud import Conflict, NotFound, ValidationError, ids, tokens
 from gitterra.cloud.codebuild import _check as check
-from gitterra.cloud.codebuild import _projects
+from gitterra.cloud.codebuild import _projects, _secrets
 
 if TYPE_CHECKING:
     from gitterra.cloud.codebuild._service import CodeBuild
 
 KIND = "codebuild_webhook"
+SEALED = _secrets.Sealed("secret", "sealed_secret", "id")
 CREATE_FIELDS = ("project_name", "build_type", "filter_group")
 UPDATE_FIELDS = ("build_type", "filter_group")
 #: Compiled filter groups kept (a cache: cleared when full).
@@ -39,25 +44,33 @@ class Webhooks:
     # -- reading -----------------------------------------------------------------------------
 
     def by_id(self, webhook_id: str) -> dict[str, Any] | None:
-        """The stored webhook (with its secret) of a payload URL's id, or None."""
+        """The stored webhook (its secret sealed: :meth:`secret`) of a payload URL's id."""
         return self.store.get(KIND, webhook_id)
+
+    def secret(self, doc: Mapping[str, Any]) -> str:
+        """The secret deliveries to this webhook are signed with. Raises ``UnsealError``."""
+        return self.svc.cloud.sealer.unseal(str(doc[SEALED.sealed]))
 
     def for_project(self, project: str) -> dict[str, Any] | None:
         found = self.store.find(KIND, lambda d: d["project_name"] == project)
         return found[0] if found else None
 
-    def get(self, key: str) -> dict[str, Any]:
+    def get(self, key: str, *, reveal_secret: bool | None = None) -> dict[str, Any]:
         """The webhook of project ``key`` (or with id ``key``), as the API shows it."""
         doc = self.for_project(key) or self.by_id(key)
         if doc is None:
             raise NotFound(f"project {key} has no webhook")
-        return self.view(doc)
+        return self.view(doc, reveal_secret=reveal_secret)
 
-    def find(self) -> list[dict[str, Any]]:
-        return [self.view(d) for d in self.store.find(KIND)]
+    def find(self, *, reveal_secret: bool | None = None) -> list[dict[str, Any]]:
+        return [self.view(d, reveal_secret=reveal_secret) for d in self.store.find(KIND)]
 
-    def view(self, doc: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(doc)
+    def view(self, doc: Mapping[str, Any], *, reveal_secret: bool | None = None) -> dict[str, Any]:
+        """The webhook as the API shows it; its secret with ``reveal_secret`` (None: when the
+        caller is the admin)."""
+        out = {k: v for k, v in doc.items() if k not in (SEALED.plain, SEALED.sealed)}
+        if _admin_caller() if reveal_secret is None else reveal_secret:
+            out["secret"] = self.secret(doc)
         endpoint = self.svc.cloud.endpoint
         project = self.store.get(_projects.KIND, doc["project_name"])
         forge = _projects.FORGES.get(project["source"]["type"]) if project else None
@@ -86,7 +99,7 @@ class Webhooks:
             "project_name": name,
             "build_type": _build_type(spec.get("build_type")),
             "filter_group": _filter_group(spec.get("filter_group")),
-            "secret": secrets.token_urlsafe(32),
+            "sealed_secret": self.svc.cloud.sealer.seal(secrets.token_urlsafe(32)),
             "created_at": check.now(),
         }
         with self.store.transaction():
@@ -102,9 +115,11 @@ class Webhooks:
                 raise Conflict(f"project {name} already has a webhook", "project_name")
             self.store.put(KIND, doc["id"], doc)
         self.svc.cloud.event("codebuild.webhook", name, "webhook created")
-        return self.view(doc)
+        return self.view(doc, reveal_secret=True)
 
-    def update(self, key: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    def update(
+        self, key: str, changes: Mapping[str, Any], *, reveal_secret: bool | None = None
+    ) -> dict[str, Any]:
         changes = check.obj(changes, "the webhook update", CREATE_FIELDS, root=True)
         for field in changes:
             if field not in UPDATE_FIELDS:
@@ -116,7 +131,7 @@ class Webhooks:
             if "filter_group" in changes:
                 doc["filter_group"] = _filter_group(changes["filter_group"])
             self.store.put(KIND, doc["id"], doc)
-        return self.view(doc)
+        return self.view(doc, reveal_secret=reveal_secret)
 
     def delete(self, key: str) -> None:
         with self.store.transaction():
@@ -134,6 +149,12 @@ class Webhooks:
         if doc is None:
             raise NotFound(f"project {key} has no webhook")
         return doc
+
+
+def _admin_caller() -> bool:
+    """Whether the request being served acts for the admin (or is no request: the server)."""
+    principal = tokens.current()
+    return principal is None or principal.is_admin
 
 
 def _build_type(value: object) -> str:

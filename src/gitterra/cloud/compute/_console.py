@@ -4,6 +4,10 @@ Writers (the instance's runner, and the server for lifecycle lines) append whole
 ``write`` on an ``O_APPEND`` descriptor, so concurrent writers never interleave inside a line.
 Readers page through the file by byte offset; a page never ends inside a UTF-8 sequence, so
 ``next_offset`` is always where the next read should start.
+
+The file is in a directory the instance's code may write: it is opened without following a
+link and only if it is a regular file (``isolation.open_regular``), by the server as by the
+runner.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import codecs
 import os
 import time
 from pathlib import Path
+
+from gitterra.cloud import isolation
 
 FILENAME = "console.log"
 PAGE_BYTES = 256 * 1024
@@ -32,7 +38,7 @@ class Writer:
     """Appends timestamped lines to a console file."""
 
     def __init__(self, path: Path) -> None:
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self._fd = isolation.open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def line(self, text: str | bytes) -> None:
         data = text.encode("utf-8", "replace") if isinstance(text, str) else text
@@ -43,10 +49,11 @@ class Writer:
 
 
 def append(path: Path, text: str) -> None:
-    """One line from the server (``[gitterra] ...``); a missing directory is ignored."""
+    """One line from the server (``[gitterra] ...``); a missing directory, or a console the
+    instance replaced by something else than a file, is ignored."""
     try:
         writer = Writer(path)
-    except FileNotFoundError:
+    except OSError:
         return
     try:
         writer.line("[gitterra] " + text)
@@ -58,11 +65,8 @@ def read(path: Path, offset: int, limit: int = PAGE_BYTES) -> tuple[str, int]:
     """The text from byte ``offset`` (at most ``limit`` bytes) and the offset after it.
 
     ``offset`` must lie within the file (callers validate it against :func:`size`)."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            data = fh.read(limit)
-    except FileNotFoundError:
+    data = isolation.read_regular(path, limit, offset)
+    if data is None:
         return "", offset
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     text = decoder.decode(data, final=False)
@@ -71,7 +75,4 @@ def read(path: Path, offset: int, limit: int = PAGE_BYTES) -> tuple[str, int]:
 
 
 def size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
+    return isolation.size_regular(path)

@@ -8,6 +8,9 @@
     console.log    boot script and server output, timestamped lines (kept after termination)
     exit.json      why the instance ended, written by the runner on its way out
 
+When the server confines user code (``gitterra.cloud.isolation``) the directory and all in it
+belong to the run user: the confined runner writes the console and ``exit.json`` itself.
+
 The boot script's environment is built here from nothing: the documented variables, and
 ``PATH``/``LANG`` from the server's environment. Nothing else of the server's environment (its
 token above all) reaches an instance.
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import gitterra
 from gitterra.cloud import ids, meta
-from gitterra.cloud.compute import _limits, _runner, _spec
+from gitterra.cloud.compute import _console, _limits, _runner, _spec
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -67,12 +70,15 @@ def create(
     address: Address,
     cpu: _limits.CpuControl,
     grace: float,
+    confine: list[str] | None = None,
 ) -> _runner.RunnerConfig:
-    """Create the directory with its boot script, document root and runner configuration."""
+    """Create the directory with its boot script, document root, console and runner
+    configuration (``confine``: the confined runner's argv, see ``_runner``)."""
     directory.mkdir(parents=True, mode=0o700)
     boot = directory / _runner.BOOT
     boot.write_bytes(spec.user_data)
     boot.chmod(0o700)
+    (directory / _console.FILENAME).touch(mode=0o600)
     root = env.get("DOCUMENT_ROOT")
     if root is not None:
         Path(root).mkdir()
@@ -88,6 +94,7 @@ def create(
         nice=None if cgroup else _limits.NICE_FALLBACK,
         grace=grace,
         limits=cpu.describe(),
+        confine=confine or [],
     )
     config.write(directory)
     return config

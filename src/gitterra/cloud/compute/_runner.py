@@ -5,7 +5,10 @@ a new session, it reads ``runner.json`` (written by the service: :class:`RunnerC
 
 1. applies the instance type's limits to itself before any user code runs, so every process of
    the instance inherits them: ``RLIMIT_AS``, then joins the instance's CPU cgroup (or lowers its
-   priority when there is none);
+   priority when there is none); then, when the server confines user code
+   (``gitterra.cloud.isolation``), executes ``confine`` — the same runner (``--confined``), run
+   as the unprivileged run user in a namespace that sees only the instance's directory — in
+   its own place (same pid, so the service keeps following it), and goes on from there;
 2. runs ``bash boot.sh`` (the decoded ``user_data``) in the instance directory with exactly the
    documented environment, writing its output to ``console.log`` line by line with timestamps;
 3. by image: **static-site** — once the boot script exits 0, serves ``DOCUMENT_ROOT`` on the
@@ -33,9 +36,10 @@ import signal
 import subprocess
 import sys
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from gitterra.cloud import isolation
 from gitterra.cloud.compute import _console, _procs
 
 CONFIG = "runner.json"
@@ -46,6 +50,8 @@ PROCESS = "process"
 _CHUNK = 65536
 _PARTIAL_FLUSH_SECONDS = 0.5
 _PARTIAL_MAX = 16384
+_EXIT_MAX = 65536
+CONFINED = "--confined"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,7 @@ class RunnerConfig:
     nice: int | None
     grace: float
     limits: str
+    confine: list[str] = field(default_factory=list)
 
     def write(self, directory: Path) -> None:
         tmp = directory / (CONFIG + ".tmp")
@@ -75,10 +82,12 @@ class RunnerConfig:
 
 
 def read_exit(directory: Path) -> str | None:
-    """The reason the runner recorded when the instance ended, if it got to record one."""
+    """The reason the runner recorded when the instance ended, if it got to record one (read
+    by the server: a regular file, never a link the instance's code put there)."""
+    raw = isolation.read_regular(directory / EXIT, _EXIT_MAX)
     try:
-        data = json.loads((directory / EXIT).read_text())
-    except (OSError, ValueError):
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
         return None
     reason = data.get("reason") if isinstance(data, dict) else None
     return reason if isinstance(reason, str) else None
@@ -255,8 +264,7 @@ class Runner:
     async def _end_group(self) -> None:
         """SIGTERM what is left of the group (background processes of the boot script), then
         SIGKILL after the grace period; the runner itself is the last to go."""
-        me, pgid = os.getpid(), os.getpgrp()
-        others = [p for p in _procs.group_members(pgid) if p != me]
+        others = _others()
         if not others:
             return
         self.console.line(f"[gitterra] stopping {len(others)} remaining process(es)")
@@ -265,14 +273,23 @@ class Runner:
         deadline = loop.time() + self.config.grace
         while others and loop.time() < deadline:
             await asyncio.sleep(0.05)
-            others = [p for p in _procs.group_members(pgid) if p != me]
+            others = _others()
         if others:
             _procs.kill(others, signal.SIGKILL)
 
 
+def _others() -> list[int]:
+    """The other live processes of the runner's group. Confined in a pid namespace whose
+    group leader (bwrap, outside) it cannot see, the group reads as 0 and pid 1 is bwrap's
+    init, which ends with the runner and cannot be signalled from inside."""
+    me, pgid = os.getpid(), os.getpgrp()
+    return [p for p in _procs.group_members(pgid) if p != me and not (pgid == 0 and p == 1)]
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m gitterra.cloud.compute INSTANCE_DIR", file=sys.stderr)
+    confined = argv[1:] == [CONFINED]
+    if len(argv) != 1 and not confined:
+        print(f"usage: python -m gitterra.cloud.compute INSTANCE_DIR [{CONFINED}]", file=sys.stderr)
         return 2
     directory = Path(argv[0])
     config = RunnerConfig.read(directory)
@@ -280,7 +297,10 @@ def main(argv: list[str]) -> int:
     # Small thread stacks: the child watcher's and the static server's threads count against
     # RLIMIT_AS at their full reserved size.
     threading.stack_size(1024 * 1024)
-    apply_limits(config, console)
+    if not confined:
+        apply_limits(config, console)
+        if config.confine:
+            return _confine(config, directory, console)
     handler = _ConsoleHandler(console)
     for name in ("gitterra", "uvicorn.error"):
         logger = logging.getLogger(name)
@@ -288,3 +308,15 @@ def main(argv: list[str]) -> int:
         logger.setLevel(logging.INFO)
         logger.propagate = False
     return asyncio.run(Runner(config, directory, console).run())
+
+
+def _confine(config: RunnerConfig, directory: Path, console: _console.Writer) -> int:
+    """Become the confined runner (``config.confine``), limits applied; only returns when
+    that cannot be started, and then the instance fails saying why."""
+    try:
+        os.execv(config.confine[0], config.confine)
+    except OSError as exc:
+        reason = f"Server.InternalError: cannot confine the instance: {exc}"
+        console.line(f"[gitterra] {reason}")
+        _write_exit(directory, reason)
+    return 1

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gitterra.cloud import Cloud, CloudError, NotFound, ValidationError, ids, meta
+from gitterra.cloud import Cloud, CloudError, NotFound, ValidationError, ids, isolation, meta
 from gitterra.cloud.compute import _console, _layout, _limits, _net, _runner, _spec
 from gitterra.cloud.compute._process import InstanceProcess, ReapError
 from gitterra.cloud.compute._tasks import TaskSet
@@ -223,9 +223,18 @@ class Compute:
         except OSError as exc:
             log.warning("no CPU cgroup for %s: %s", directory.name, exc)
             cgroup = None
-        return _layout.create(
-            directory, spec, image, env, cgroup, address, self._cpu, self.kill_grace
+        confined = self.cloud.isolation
+        argv = [self._python, "-P", "-m", "gitterra.cloud.compute", str(directory)]
+        confine = (
+            confined.command([*argv, _runner.CONFINED], cwd=directory, writable=[directory])
+            if confined.level != isolation.NONE
+            else []
         )
+        config = _layout.create(
+            directory, spec, image, env, cgroup, address, self._cpu, self.kill_grace, confine
+        )
+        isolation.workspace(confined, directory, [directory])
+        return config
 
     async def _boot(self, instance_id: str) -> None:
         """``running`` once the instance's port accepts connections; the deadline ends it."""
