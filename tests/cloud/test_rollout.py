@@ -66,9 +66,17 @@ def test_group_serves_from_every_instance_and_scales(cloud_server: CloudServer) 
     wait_for(lambda: site.serving(1), DEADLINE, "1 instance serving")
     (last,) = site.instances(state="running")
     assert serving_instances(site.url) == {last["id"]}
-    assert [t["id"] for t in site.targets()] == [last["id"]]
-    group = site.group_doc()
-    assert [i["id"] for i in group["instances"]] == [last["id"]]
+    # The two that left drain, then leave the target group and the group (not at once).
+    wait_for(
+        lambda: [t["id"] for t in site.targets()] == [last["id"]],
+        DEADLINE,
+        "the target group to hold only the last instance",
+    )
+    wait_for(
+        lambda: [i["id"] for i in site.group_doc()["instances"]] == [last["id"]],
+        DEADLINE,
+        "the group to hold only the last instance",
+    )
 
 
 def test_killed_instance_is_replaced(cloud_server: CloudServer) -> None:
