@@ -74,6 +74,16 @@ SUPPORTED: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 SUPPORTED.update(CODEBUILD)  # the aws_codebuild_* types (their blocks: test_codebuild_schema)
+# the aws_iam_* types: recorded in state on the local cloud (tests/providers/aws_target)
+SUPPORTED["aws_iam_role"] = {
+    "arn": "C", "id": "C", "unique_id": "C", "create_date": "C", "name": "OC!",
+    "name_prefix": "OC!", "path": "O!=/", "description": "O", "assume_role_policy": "R",
+    "max_session_duration": "O=3600", "force_detach_policies": "O=False", "tags": "O",
+    "tags_all": "C",
+}  # fmt: skip
+SUPPORTED["aws_iam_role_policy"] = {
+    "id": "C", "name": "OC!", "name_prefix": "OC!", "role": "R!", "policy": "R",
+}  # fmt: skip
 
 NESTED: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("aws_security_group", "ingress"): ("set", {

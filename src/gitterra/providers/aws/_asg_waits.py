@@ -1,4 +1,4 @@
-"""What applying an auto-scaling group waits for, against the local cloud's API.
+"""What applying an auto-scaling group waits for, on either target.
 
 - Capacity (``wait_for_capacity_timeout``, default 10m; ``"0"`` waits for nothing): after
   create, at least the desired capacity (or ``min_size``) InService and at least
@@ -6,9 +6,10 @@
   of the capacity, exactly that many — the AWS provider's rules, polled on
   ``GET .../<name>/capacity``.
 - Instance refreshes: started when the launch template/configuration (or a ``triggers``
-  attribute) changes, as the AWS provider does, and then — gitterra's documented deviation, the
-  AWS provider returns at once — awaited until they end, so apply returns when the new version
-  serves; a failed or cancelled refresh is an error with its reason.
+  attribute) changes, as the AWS provider does, and then, when the provider waits for refreshes
+  (``wait_for_instance_refresh``: the local target's default — gitterra's documented deviation,
+  the AWS provider returns at once), awaited until they end, so apply returns when the new
+  version serves; a failed or cancelled refresh is an error with its reason.
 - Draining on delete: capacity 0, then wait until no instance is left.
 """
 
@@ -49,10 +50,9 @@ async def wait_capacity(
     timeout = capacity_timeout(p)
     if timeout <= 0:
         return
-    path = f"/autoscaling-groups/{_client.segment(name)}/capacity"
 
     async def satisfied() -> tuple[bool, str]:
-        cap = await session.api.get(path)
+        cap = await session.cloud.autoscaling.group_capacity(name)
         in_service = int(cap.get("in_service") or 0)
         healthy = int(cap.get("healthy_in_target_groups") or 0)
         min_size = int(p.get("min_size") or 0)
@@ -96,24 +96,26 @@ def refresh_body(refresh: dict[str, Any]) -> dict[str, Any]:
 async def run_refresh(session: _resource.Session, name: str, p: dict[str, Any]) -> str:
     """Start an instance refresh (cancelling one in progress, as the AWS provider does) and
     wait for it to end; returns its id. :class:`RefreshFailed`, :class:`WaitTimeout`."""
-    base = f"/autoscaling-groups/{_client.segment(name)}/instance-refreshes"
+    groups = session.cloud.autoscaling
     body = refresh_body(p["instance_refresh"][0])
     timeout = timeout_of(p, "update")
 
     async def start() -> tuple[bool, str]:
         try:
-            started = await session.api.post(base, body)
+            started = await groups.start_instance_refresh(name, body)
         except _client.ConflictError:
             # it may end meanwhile, or be cancelling already: then try again
             with contextlib.suppress(_client.NotFoundError, _client.ConflictError):
-                await session.api.delete(f"{base}/current")
+                await groups.cancel_instance_refresh(name)
             return False, "an instance refresh in progress is being cancelled"
         return True, str(started["id"])
 
     refresh_id = await _resource.wait_for(session, timeout, start)
+    if not session.wait_for_refresh:
+        return refresh_id
 
     async def ended() -> tuple[bool, str]:
-        items = (await session.api.get(base)).get("items", [])
+        items = await groups.instance_refreshes(name)
         found = next((r for r in items if r.get("id") == refresh_id), None)
         if found is None:
             raise RefreshFailed(f"instance refresh {refresh_id} disappeared")
@@ -132,11 +134,11 @@ async def run_refresh(session: _resource.Session, name: str, p: dict[str, Any]) 
 
 async def drain(session: _resource.Session, name: str, timeout: float) -> None:
     """Capacity 0 and wait until the group has no instances (the AWS provider's drainGroup)."""
-    path = f"/autoscaling-groups/{_client.segment(name)}"
-    await session.api.patch(path, {"min_size": 0, "max_size": 0, "desired_capacity": 0})
+    groups = session.cloud.autoscaling
+    await groups.update_group(name, {"min_size": 0, "max_size": 0, "desired_capacity": 0}, {})
 
     async def empty() -> tuple[bool, str]:
-        doc = await session.api.get(path)
+        doc = await groups.get_group(name)
         left = len(doc.get("instances") or [])
         return left == 0, f"{left} instance(s) still in the group"
 
@@ -144,11 +146,9 @@ async def drain(session: _resource.Session, name: str, timeout: float) -> None:
 
 
 async def wait_gone(session: _resource.Session, name: str, timeout: float) -> None:
-    path = f"/autoscaling-groups/{_client.segment(name)}"
-
     async def gone() -> tuple[bool, str]:
         try:
-            doc = await session.api.get(path)
+            doc = await session.cloud.autoscaling.get_group(name)
         except _client.NotFoundError:
             return True, "deleted"
         return False, str(doc.get("status") or "still present")

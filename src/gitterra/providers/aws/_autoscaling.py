@@ -97,7 +97,7 @@ class AutoscalingGroup(_resource.CloudResource):
         name = p["name"] or _kit.unique_name(p["name_prefix"] or "terraform-")
         try:
             body = {"name": name, **await self._fields(p, p, None), "tags": _tags(p)}
-            await self.api.post("/autoscaling-groups", body)
+            await self.cloud.autoscaling.create_group(body, _propagate(p))
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", name))
         diags = await self._waited(name, p, refresh=False, capacity=True, creating=True)
@@ -115,7 +115,7 @@ class AutoscalingGroup(_resource.CloudResource):
             if "tag" in changed:
                 body["tags"] = _tags(p)
             if body:
-                await self.api.patch(f"/autoscaling-groups/{_client.segment(name)}", body)
+                await self.cloud.autoscaling.update_group(name, body, _propagate(p))
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.failed(exc, "updating", name))
         refresh = bool(p["instance_refresh"]) and _refresh_wanted(p, changed)
@@ -181,7 +181,7 @@ class AutoscalingGroup(_resource.CloudResource):
         self, name: str, p: dict[str, Any], diags: Diagnostics, fallback: lang.Value
     ) -> engine.ApplyResult:
         try:
-            doc = await self.api.get(f"/autoscaling-groups/{_client.segment(name)}")
+            doc = await self.cloud.autoscaling.get_group(name)
             state = await self.from_doc(p, doc)
         except _client.CloudError as exc:
             diags.extend(self.failed(exc, "reading", name))
@@ -194,13 +194,13 @@ class AutoscalingGroup(_resource.CloudResource):
         p = _kit.py(prior)
         name = p["id"]
         timeout = _asg_waits.timeout_of(p, "delete")
-        path = f"/autoscaling-groups/{_client.segment(name)}"
+        groups = self.cloud.autoscaling
         try:
             if p.get("force_delete"):
-                await self.api.delete(path, {"force_delete": "true"}, timeout=timeout)
+                await groups.delete_group(name, force=True, timeout=timeout)
             else:
                 await _asg_waits.drain(self.session, name, timeout)
-                await self.api.delete(path, timeout=timeout)
+                await groups.delete_group(name, force=False, timeout=timeout)
             await _asg_waits.wait_gone(self.session, name, timeout)
         except _client.NotFoundError:
             return engine.ApplyResult(None)
@@ -215,7 +215,7 @@ class AutoscalingGroup(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"/autoscaling-groups/{_client.segment(p['id'])}")
+            doc = await self.cloud.autoscaling.get_group(p["id"])
             return engine.ReadResult(await self.from_doc(p, doc))
         except _client.NotFoundError:
             return engine.ReadResult(None)
@@ -229,10 +229,10 @@ class AutoscalingGroup(_resource.CloudResource):
             "health_check_grace_period": 300,
         }
         try:
-            doc = await self.api.get(f"/autoscaling-groups/{_client.segment(id_)}")
+            doc = await self.cloud.autoscaling.get_group(id_)
             return engine.ImportResult((await self.from_doc(base, doc),))
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
 
@@ -277,7 +277,7 @@ class AutoscalingGroup(_resource.CloudResource):
         name = given.get("name") if given.get("id") in (None, lt["id"]) else None
         if name is None:
             try:
-                doc = await self.api.get(f"/launch-templates/{_client.segment(lt['id'])}")
+                doc = await self.cloud.ec2.get_launch_template(lt["id"])
                 name = doc.get("name")
             except _client.NotFoundError:
                 name = None
@@ -286,13 +286,17 @@ class AutoscalingGroup(_resource.CloudResource):
     async def _subnet_table(self) -> list[dict[str, Any]]:
         cached = self.session.meta.get("subnets")
         if cached is None:
-            cached = (await self.api.get("/subnets")).get("items", [])
+            cached = await self.cloud.ec2.list_subnets(None, [])
             self.session.meta["subnets"] = cached
         return list(cached)
 
     async def _subnets_of(self, zones: list[str]) -> list[str]:
         table = await self._subnet_table()
-        return sorted(s["id"] for s in table if s.get("availability_zone") in zones)
+        return sorted(
+            s["id"]
+            for s in table
+            if s.get("availability_zone") in zones and s.get("default_for_az", True)
+        )
 
     async def _zones_of(self, subnets: list[str]) -> list[str]:
         if not subnets:
@@ -303,8 +307,7 @@ class AutoscalingGroup(_resource.CloudResource):
     async def _template_id(self, name: str | None) -> str | None:
         if name is None:
             return None
-        items = (await self.api.get("/launch-templates")).get("items", [])
-        found = next((t for t in items if t.get("name") == name), None)
+        found = await self.cloud.ec2.find_launch_template(name)
         if found is None:
             raise _client.BadRequestError(
                 400,
@@ -324,6 +327,10 @@ def _refresh_wanted(p: dict[str, Any], changed: set[str]) -> bool:
 
 def _tags(p: dict[str, Any]) -> dict[str, str]:
     return {t["key"]: t["value"] for t in p.get("tag") or []}
+
+
+def _propagate(p: dict[str, Any]) -> dict[str, bool]:
+    return {t["key"]: bool(t["propagate_at_launch"]) for t in p.get("tag") or []}
 
 
 def _tag_blocks(p: dict[str, Any], tags: dict[str, str]) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""The local cloud's HTTP API as the aws provider calls it (docs/cloud-api.md).
+"""The local cloud's HTTP API as the aws provider calls it (docs/cloud-api.md), and the
+exception family every target raises (the AWS target maps AWS's errors onto it).
 
 One :class:`CloudClient` per provider instance holds one ``httpx.AsyncClient`` (pooled
 connections, the bearer token). Requests that did not reach the server, and answers that say
@@ -7,16 +8,16 @@ with exponential backoff; a create (POST) is repeated only when it surely did no
 lost answer never creates a second object. The API's error body
 ``{"error": {"code", "message", "field"}}`` becomes an exception of this family::
 
-    CloudError                      the local cloud could not do what was asked
+    CloudError                      the target could not do what was asked
     ├── UnreachableError            no answer (connection refused, timed out) after retries
     └── ApiError                    an error answer: status, code, message, field
         ├── BadRequestError         400 ValidationError: the input is wrong (``field`` names it)
-        ├── UnauthorizedError       401: the token is missing or wrong
+        ├── UnauthorizedError       401: the token is missing or wrong (AWS: credentials refused)
         ├── NotFoundError           404
         ├── ConflictError           409: name taken, in use, wrong state
         └── ThrottledError          429 LimitExceeded (after retries)
 
-The cause (httpx's exception) is kept on every error.
+The cause (httpx's or botocore's exception) is kept on every error.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Timing:
 
 
 class CloudError(Exception):
-    """The local cloud could not do what was asked."""
+    """The target (the local cloud, or AWS) could not do what was asked."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -65,15 +66,25 @@ class UnreachableError(CloudError):
 class ApiError(CloudError):
     """An error answer of the API."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None,
+        operation: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.field = field
+        #: The AWS operation that failed (``CreateSecurityGroup``); None for the local cloud.
+        self.operation = operation
 
     def __str__(self) -> str:
         where = f" (field {self.field})" if self.field else ""
-        return f"{self.code}: {self.message}{where}"
+        call = f" ({self.operation}, HTTP {self.status})" if self.operation else ""
+        return f"{self.code}: {self.message}{where}{call}"
 
 
 class BadRequestError(ApiError):

@@ -13,11 +13,9 @@ from typing import Any
 
 from gitterra import engine, lang
 from gitterra.diag import Diagnostics
-from gitterra.providers.aws import _client, _kit, _resource
+from gitterra.providers.aws import _client, _kit
 from gitterra.providers.aws import _codebuild_kit as kit
 from gitterra.providers.aws._kit import a
-
-PATH = "/codebuild/source-credentials"
 
 SERVER_TYPES = (
     "GITHUB",
@@ -61,7 +59,7 @@ class SourceCredential(kit.CodeBuildResource):
         if p.get("user_name") is not None and p["auth_type"] == "BASIC_AUTH":
             body["user_name"] = p["user_name"]
         try:
-            doc = await self.api.post(PATH, body)
+            doc = await self.cloud.codebuild.create_source_credential(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", p["server_type"]))
         return engine.ApplyResult(self.state(credential_state(p, doc)))
@@ -69,7 +67,7 @@ class SourceCredential(kit.CodeBuildResource):
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
         try:
-            await self.api.delete(f"{PATH}/{_client.segment(p['id'])}")
+            await self.cloud.codebuild.delete_source_credential(p["id"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -79,7 +77,7 @@ class SourceCredential(kit.CodeBuildResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"{PATH}/{_client.segment(p['id'])}")
+            doc = await self.cloud.codebuild.get_source_credential(p["id"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
@@ -89,9 +87,9 @@ class SourceCredential(kit.CodeBuildResource):
     async def import_(self, id_: str) -> engine.ImportResult:
         """By ARN, as the AWS provider."""
         try:
-            doc = await self.api.get(f"{PATH}/{_client.segment(id_)}")
+            doc = await self.cloud.codebuild.get_source_credential(id_)
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
         return engine.ImportResult((self.state(credential_state({}, doc)),))

@@ -16,13 +16,11 @@ from typing import Any
 
 from gitterra import engine, lang
 from gitterra.diag import Diagnostics
-from gitterra.providers.aws import _client, _kit, _resource
+from gitterra.providers.aws import _client, _kit
 from gitterra.providers.aws import _codebuild_check as check
 from gitterra.providers.aws import _codebuild_kit as kit
 from gitterra.providers.aws import _codebuild_schema as cbs
 from gitterra.providers.aws._codebuild_kit import first, keep_null
-
-PATH = "/codebuild/projects"
 
 #: Attributes sent as the API field of the same name when they change.
 _FIELDS = (
@@ -56,37 +54,38 @@ class Project(kit.CodeBuildResource):
         self, prior: lang.Value | None, proposed: lang.Value, config: lang.Value
     ) -> engine.PlannedChange:
         change = engine.plan_by_schema(self.block, prior, proposed, config)
-        return engine.PlannedChange(
-            _kit.plan_tags(self.block, change.planned), change.requires_replace
-        )
+        return engine.PlannedChange(self.plan_tags(change.planned), change.requires_replace)
 
     async def create(self, planned: lang.Value, config: lang.Value | None) -> engine.ApplyResult:
         p = _kit.py(planned)
         body = {k: v for k, v in project_body(p).items() if v is not None}
+        body["tags"] = self.all_tags(p)
         try:
-            doc = await self.api.post(PATH, body)
+            doc = await self.cloud.codebuild.create_project(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", p["name"]))
-        return engine.ApplyResult(self.state(project_state(p, doc)))
+        return engine.ApplyResult(self.state(self.project_state(p, doc)))
 
     async def update(
         self, prior: lang.Value, planned: lang.Value, config: lang.Value | None
     ) -> engine.ApplyResult:
         p = _kit.py(planned)
-        full = project_body(p)
+        full = {**project_body(p), "tags": self.all_tags(p)}
         body = {f: full[f] for f in _FIELDS if _kit.changed(prior, planned, f)}
+        if "tags" not in body and _kit.changed(prior, planned, "tags_all"):
+            body["tags"] = full["tags"]
         if not body:
             return engine.ApplyResult(planned)
         try:
-            doc = await self.api.patch(f"{PATH}/{_client.segment(p['name'])}", body)
+            doc = await self.cloud.codebuild.update_project(p["name"], body)
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.failed(exc, "updating", p["name"]))
-        return engine.ApplyResult(self.state(project_state(p, doc)))
+        return engine.ApplyResult(self.state(self.project_state(p, doc)))
 
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
         try:
-            await self.api.delete(f"{PATH}/{_client.segment(p['name'])}")
+            await self.cloud.codebuild.delete_project(p["name"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -96,23 +95,27 @@ class Project(kit.CodeBuildResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"{PATH}/{_client.segment(p['name'])}")
+            doc = await self.cloud.codebuild.get_project(p["name"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
             return engine.ReadResult(current, self.failed(exc, "reading", p["name"]))
-        return engine.ReadResult(self.state(project_state(p, doc)))
+        return engine.ReadResult(self.state(self.project_state(p, doc)))
 
     async def import_(self, id_: str) -> engine.ImportResult:
         """By name or by ARN (``arn:aws:codebuild:<region>:<account>:project/<name>``)."""
         name = id_.split(":project/", 1)[1] if id_.startswith("arn:") else id_
         try:
-            doc = await self.api.get(f"{PATH}/{_client.segment(name)}")
+            doc = await self.cloud.codebuild.get_project(name)
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
-        return engine.ImportResult((self.state(project_state({"id": id_}, doc)),))
+        return engine.ImportResult((self.state(self.project_state({"id": id_}, doc)),))
+
+    def project_state(self, p: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+        """:func:`project_state`, with ``tags`` less the provider's default tags."""
+        return {**project_state(p, doc), "tags": self.tags_state(p.get("tags"), doc.get("tags"))}
 
 
 # ---- configuration to API -----------------------------------------------------------------

@@ -22,8 +22,6 @@ from gitterra.providers.aws import _codebuild_kit as kit
 from gitterra.providers.aws._codebuild_kit import keep_null
 from gitterra.providers.aws._kit import a
 
-PATH = "/codebuild/webhooks"
-
 #: The AWS provider's filter types (the API refuses the few the local cloud cannot match).
 FILTER_TYPES = (
     "EVENT",
@@ -111,7 +109,7 @@ class Webhook(kit.CodeBuildResource):
         if p.get("build_type") is not None:
             body["build_type"] = p["build_type"]
         try:
-            doc = await self.api.post(PATH, body)
+            doc = await self.cloud.codebuild.create_webhook(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.refused(exc, "creating", p, body))
         return engine.ApplyResult(self.state(webhook_state(p, doc)))
@@ -128,7 +126,7 @@ class Webhook(kit.CodeBuildResource):
         if not body:
             return engine.ApplyResult(planned)
         try:
-            doc = await self.api.patch(f"{PATH}/{_client.segment(p['id'])}", body)
+            doc = await self.cloud.codebuild.update_webhook(p["id"], body)
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.refused(exc, "updating", p, body))
         return engine.ApplyResult(self.state(webhook_state(p, doc)))
@@ -161,7 +159,7 @@ class Webhook(kit.CodeBuildResource):
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
         try:
-            await self.api.delete(f"{PATH}/{_client.segment(p['id'])}")
+            await self.cloud.codebuild.delete_webhook(p["id"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -171,7 +169,7 @@ class Webhook(kit.CodeBuildResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"{PATH}/{_client.segment(p['id'])}")
+            doc = await self.cloud.codebuild.get_webhook(p["id"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
@@ -181,9 +179,9 @@ class Webhook(kit.CodeBuildResource):
     async def import_(self, id_: str) -> engine.ImportResult:
         """By the project's name, as the AWS provider."""
         try:
-            doc = await self.api.get(f"{PATH}/{_client.segment(id_)}")
+            doc = await self.cloud.codebuild.get_webhook(id_)
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
         return engine.ImportResult((self.state(webhook_state({}, doc)),))

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from gitterra import engine, lang
 from gitterra.diag import Diagnostic, Diagnostics
 from gitterra.providers import _base
-from gitterra.providers.aws import _client, _kit, _resource
+from gitterra.providers.aws import _client, _kit, _resource, _target
 from gitterra.providers.aws._kit import STRING_MAP, STRINGS, a
 
 FILTER = engine.NestedBlock(
@@ -32,12 +32,26 @@ class CloudDataSource(_base.DataSourceType):
     def __init__(self, session: _resource.Session) -> None:
         self.session = session
 
-    async def fetch(self, path: str, params: dict[str, str] | None = None) -> list[Any]:
-        return list((await self.session.api.get(path, params)).get("items", []))
+    @property
+    def cloud(self) -> _target.Target:
+        return self.session.cloud
 
     def failed(self, exc: _client.CloudError) -> engine.ReadResult:
-        diag = _resource.api_diagnostic(self.label, {}, exc, "reading", "")
+        diag = _resource.api_diagnostic(self.label, {}, exc, "reading", "", session=self.session)
         return engine.ReadResult(None, Diagnostics([diag]))
+
+    def filtered(
+        self,
+        items: list[dict[str, Any]],
+        filters: list[dict[str, Any]],
+        fields: dict[str, Callable[[dict[str, Any]], Any]],
+        diags: Diagnostics,
+    ) -> list[dict[str, Any]]:
+        """``items`` that pass ``filters``: as found when the target applied the filters
+        itself, else filtered here (:func:`apply_filters`)."""
+        if self.cloud.filters_on_server:
+            return items
+        return apply_filters(items, filters, fields, diags)
 
     def state(self, data: dict[str, Any]) -> lang.Value:
         return _kit.build(self.schema.block, data)
@@ -139,22 +153,22 @@ class Ami(CloudDataSource):
 
     async def read(self, config: lang.Value) -> engine.ReadResult:
         cfg = _kit.py(config)
+        filters = cfg.get("filter") or []
         try:
-            images = await self.fetch("/images")
+            images = await self.cloud.ec2.list_images(cfg.get("owners") or [], filters)
         except _client.CloudError as exc:
             return self.failed(exc)
         diags = Diagnostics()
         found = [i for i in images if _owned(i, cfg.get("owners"), self.session.meta)]
-        found = apply_filters(found, cfg.get("filter") or [], _AMI_FILTERS, diags)
+        found = self.filtered(found, filters, _AMI_FILTERS, diags)
         if cfg.get("name_regex"):
             found = [i for i in found if re.search(cfg["name_regex"], i["name"])]
         if diags.has_errors:
             return engine.ReadResult(None, diags)
         if not found:
-            shown = ", ".join(f"{i['name']} ({i['id']})" for i in images) or "none"
             return _fail(
                 "Your query returned no results. Please change your search criteria and try again.",
-                f"The local cloud's images (owner gitterra) are: {shown}.",
+                self._none_found(images),
             )
         if len(found) > 1 and not cfg.get("most_recent"):
             return _fail(
@@ -162,38 +176,48 @@ class Ami(CloudDataSource):
                 "criteria, or set `most_recent` attribute to true.",
             )
         image = max(found, key=lambda i: (i.get("created_at", ""), i["name"]))
-        meta = self.session.meta
-        return engine.ReadResult(
-            self.state(
-                {
-                    **cfg,
-                    "id": image["id"],
-                    "arn": f"arn:aws:ec2:{meta.get('region', 'local-1')}::image/{image['id']}",
-                    "image_id": image["id"],
-                    "name": image["name"],
-                    "description": image.get("description", ""),
-                    "architecture": image.get("architecture", "x86_64"),
-                    "creation_date": image.get("created_at", ""),
-                    "owner_id": image.get("owner", "gitterra"),
-                    "image_owner_alias": image.get("owner", "gitterra"),
-                    "image_location": f"{image.get('owner', 'gitterra')}/{image['name']}",
-                    "image_type": "machine",
-                    "platform_details": "Linux/UNIX",
-                    "root_device_type": "ebs",
-                    "state": "available",
-                    "virtualization_type": "hvm",
-                    "public": True,
-                    "tags": {},
-                }
+        return engine.ReadResult(self.state({**cfg, **self._image_state(image)}))
+
+    def _none_found(self, images: list[dict[str, Any]]) -> str:
+        """What to tell a search that found nothing: the local cloud's whole catalogue (it
+        is short), or AWS's owners and filters."""
+        if self.cloud.filters_on_server:
+            return (
+                f"No image on {self.cloud.label} matches the owners and filters given "
+                "(the local cloud's gitterra-static-site-* images exist only there)."
             )
-        )
+        shown = ", ".join(f"{i['name']} ({i['id']})" for i in images) or "none"
+        return f"The local cloud's images (owner gitterra) are: {shown}."
+
+    def _image_state(self, image: dict[str, Any]) -> dict[str, Any]:
+        region = self.session.meta.get("region", "local-1")
+        owner = image.get("owner", "gitterra")
+        return {
+            "id": image["id"],
+            "arn": f"arn:aws:ec2:{region}::image/{image['id']}",
+            "image_id": image["id"],
+            "name": image["name"],
+            "description": image.get("description") or "",
+            "architecture": image.get("architecture", "x86_64"),
+            "creation_date": image.get("created_at", ""),
+            "owner_id": image.get("owner_id") or owner,
+            "image_owner_alias": image.get("owner_alias", owner),
+            "image_location": image.get("location") or f"{owner}/{image['name']}",
+            "image_type": image.get("image_type") or "machine",
+            "platform_details": image.get("platform_details") or "Linux/UNIX",
+            "root_device_type": image.get("root_device_type") or "ebs",
+            "state": image.get("state") or "available",
+            "virtualization_type": image.get("virtualization_type") or "hvm",
+            "public": image.get("public", True),
+            "tags": image.get("tags") or {},
+        }
 
 
 def _owned(image: dict[str, Any], owners: list[str] | None, meta: dict[str, Any]) -> bool:
     if not owners:
         return True
     owner = image.get("owner", "gitterra")
-    return any(o in (owner, "self", meta.get("account_id")) for o in owners)
+    return any(o in (owner, image.get("owner_id"), "self", meta.get("account_id")) for o in owners)
 
 
 def _fail(summary: str, detail: str = "") -> engine.ReadResult:
@@ -232,12 +256,13 @@ class Vpc(CloudDataSource):
 
     async def read(self, config: lang.Value) -> engine.ReadResult:
         cfg = _kit.py(config)
+        filters = cfg.get("filter") or []
         try:
-            vpcs = await self.fetch("/vpcs")
+            vpcs = await self.cloud.ec2.list_vpcs(filters)
         except _client.CloudError as exc:
             return self.failed(exc)
         diags = Diagnostics()
-        found = apply_filters(vpcs, cfg.get("filter") or [], self._FILTERS, diags)
+        found = self.filtered(vpcs, filters, self._FILTERS, diags)
         found = [
             v
             for v in found
@@ -250,7 +275,15 @@ class Vpc(CloudDataSource):
             return engine.ReadResult(None, diags)
         if len(found) != 1:
             what = "no matching EC2 VPC found" if not found else "multiple EC2 VPCs matched"
-            return _fail(what, "The local cloud has one VPC, the default one.")
+            detail = "The local cloud has one VPC, the default one."
+            if self.cloud.kind == "aws":
+                region = self.session.meta.get("region")
+                detail = (
+                    f"{len(found)} VPCs in {region} match the search: make it narrower."
+                    if found
+                    else f"No VPC in {region} matches the search."
+                )
+            return _fail(what, detail)
         vpc, meta = found[0], self.session.meta
         account = meta.get("account_id", "000000000000")
         return engine.ReadResult(
@@ -260,13 +293,13 @@ class Vpc(CloudDataSource):
                     "default": bool(vpc.get("is_default")),
                     "id": vpc["id"],
                     "cidr_block": vpc.get("cidr_block"),
-                    "state": "available",
+                    "state": vpc.get("state") or "available",
                     "tags": vpc.get("tags") or {},
                     "arn": f"arn:aws:ec2:{meta.get('region', 'local-1')}:{account}:vpc/{vpc['id']}",
-                    "owner_id": account,
+                    "owner_id": vpc.get("owner_id") or account,
                     "enable_dns_support": True,
                     "enable_dns_hostnames": False,
-                    "instance_tenancy": "default",
+                    "instance_tenancy": vpc.get("instance_tenancy") or "default",
                 }
             )
         )

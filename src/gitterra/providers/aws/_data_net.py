@@ -27,8 +27,9 @@ _SUBNET_FILTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
 async def _subnets(
     source: _data.CloudDataSource, cfg: dict[str, Any], vpc_id: str | None, diags: Diagnostics
 ) -> list[dict[str, Any]]:
-    items = await source.fetch("/subnets", {"vpc_id": vpc_id} if vpc_id else None)
-    found = _data.apply_filters(items, cfg.get("filter") or [], _SUBNET_FILTERS, diags)
+    filters = cfg.get("filter") or []
+    items = await source.cloud.ec2.list_subnets(vpc_id, filters)
+    found = source.filtered(items, filters, _SUBNET_FILTERS, diags)
     tags = cfg.get("tags") or {}
     return [s for s in found if all((s.get("tags") or {}).get(k) == v for k, v in tags.items())]
 
@@ -136,7 +137,7 @@ class AvailabilityZones(_data.CloudDataSource):
                 "group_names": a("C", STRING_SET),
             },
             {"filter": _data.FILTER},
-            "The local cloud's availability zones.",
+            "The availability zones of the region.",
         )
     )
 
@@ -144,10 +145,10 @@ class AvailabilityZones(_data.CloudDataSource):
         cfg = _kit.py(config)
         meta = self.session.meta
         region = meta.get("region", "local-1")
-        zones = [
-            {"name": z, "zone_id": f"{region.replace('-', '')}-az{i + 1}", "state": "available"}
-            for i, z in enumerate(meta.get("availability_zones") or [])
-        ]
+        try:
+            zones = await self.cloud.ec2.availability_zones()
+        except _client.CloudError as exc:
+            return self.failed(exc)
         fields: dict[str, Callable[[dict[str, Any]], Any]] = {
             "zone-name": lambda z: z["name"],
             "zone-id": lambda z: z["zone_id"],
@@ -192,29 +193,23 @@ class Region(_data.CloudDataSource):
                 "description": a("C", lang.STRING),
                 "id": a("C", lang.STRING),
             },
-            description="The local cloud's region.",
+            description="The provider's region (or the one named).",
         )
     )
 
     async def read(self, config: lang.Value) -> engine.ReadResult:
         cfg = _kit.py(config)
-        region = self.session.meta.get("region", "local-1")
-        asked = cfg.get("name")
-        if asked is not None and asked != region:
-            return _data.CloudDataSource.failed(
-                self,
-                _client.ApiError(
-                    404, "NotFound", f"region {asked!r} is not the local cloud's ({region})", "name"
-                ),
-            )
-        host = self.session.url.split("://", 1)[-1]
+        try:
+            info = await self.cloud.ec2.region_info(cfg.get("name"))
+        except _client.CloudError as exc:
+            return self.failed(exc)
         return engine.ReadResult(
             self.state(
                 {
-                    "name": region,
-                    "endpoint": cfg.get("endpoint") or host,
-                    "description": "gitterra local cloud",
-                    "id": region,
+                    "name": info["name"],
+                    "endpoint": cfg.get("endpoint") or info["endpoint"],
+                    "description": info["description"],
+                    "id": info["name"],
                 }
             )
         )
@@ -231,19 +226,19 @@ class CallerIdentity(_data.CloudDataSource):
                 "id": a("C", lang.STRING),
                 "user_id": a("C", lang.STRING),
             },
-            description="The local cloud's account.",
+            description="The account and identity of the caller.",
         )
     )
 
     async def read(self, config: lang.Value) -> engine.ReadResult:
-        account = self.session.meta.get("account_id", "000000000000")
+        who = self.cloud.identity()
         return engine.ReadResult(
             self.state(
                 {
-                    "account_id": account,
-                    "arn": f"arn:aws:iam::{account}:user/gitterra",
-                    "id": account,
-                    "user_id": "gitterra",
+                    "account_id": who["account_id"],
+                    "arn": who["arn"],
+                    "id": who["account_id"],
+                    "user_id": who["user_id"],
                 }
             )
         )

@@ -90,9 +90,7 @@ class IngressRule(_resource.CloudResource):
         self, prior: lang.Value | None, proposed: lang.Value, config: lang.Value
     ) -> engine.PlannedChange:
         change = engine.plan_by_schema(self.block, prior, proposed, config)
-        return engine.PlannedChange(
-            _kit.plan_tags(self.block, change.planned), change.requires_replace
-        )
+        return engine.PlannedChange(self.plan_tags(change.planned), change.requires_replace)
 
     async def create(self, planned: lang.Value, config: lang.Value | None) -> engine.ApplyResult:
         p = _kit.py(planned)
@@ -107,18 +105,15 @@ class IngressRule(_resource.CloudResource):
         )
         group = p["security_group_id"]
         try:
-            doc = await self.api.post(
-                f"/security-groups/{_client.segment(group)}/ingress-rules", body
-            )
+            doc = await self.cloud.ec2.add_ingress_rule(group, body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", group))
         return engine.ApplyResult(self.from_rule(p, group, doc))
 
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
-        group, rule = _client.segment(p["security_group_id"]), _client.segment(p["id"])
         try:
-            await self.api.delete(f"/security-groups/{group}/ingress-rules/{rule}")
+            await self.cloud.ec2.delete_ingress_rule(p["security_group_id"], p["id"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -128,26 +123,21 @@ class IngressRule(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"/security-groups/{_client.segment(p['security_group_id'])}")
-        except _client.NotFoundError:
-            return engine.ReadResult(None)
+            rule = await self.cloud.ec2.get_ingress_rule(p["security_group_id"], p["id"])
         except _client.CloudError as exc:
             return engine.ReadResult(current, self.failed(exc, "reading", p["id"]))
-        rule = next((r for r in doc.get("ingress") or [] if r.get("id") == p["id"]), None)
         if rule is None:
             return engine.ReadResult(None)
-        return engine.ReadResult(self.from_rule(p, doc["id"], rule))
+        return engine.ReadResult(self.from_rule(p, rule["security_group_id"], rule))
 
     async def import_(self, id_: str) -> engine.ImportResult:
         try:
-            groups = (await self.api.get("/security-groups")).get("items", [])
+            rule = await self.cloud.ec2.find_ingress_rule(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
-        for group in groups:
-            for rule in group.get("ingress") or []:
-                if rule.get("id") == id_:
-                    return engine.ImportResult((self.from_rule({}, group["id"], rule),))
-        return _resource.not_found_import(self.name, id_)
+        if rule is None:
+            return self.not_found_import(id_)
+        return engine.ImportResult((self.from_rule({}, rule["security_group_id"], rule),))
 
     def from_rule(self, p: dict[str, Any], group: str, rule: dict[str, Any]) -> lang.Value:
         meta = self.session.meta
@@ -170,6 +160,6 @@ class IngressRule(_resource.CloudResource):
                 "from_port": p.get("from_port") if everything else rule.get("from_port"),
                 "to_port": p.get("to_port") if everything else rule.get("to_port"),
                 "ip_protocol": protocol,
-                "tags_all": p.get("tags") or {},
+                "tags_all": self.all_tags(p),
             }
         )

@@ -46,16 +46,14 @@ class KeyPair(_resource.CloudResource):
         self, prior: lang.Value | None, proposed: lang.Value, config: lang.Value
     ) -> engine.PlannedChange:
         change = engine.plan_by_schema(self.block, prior, proposed, config)
-        return engine.PlannedChange(
-            _kit.plan_tags(self.block, change.planned), change.requires_replace
-        )
+        return engine.PlannedChange(self.plan_tags(change.planned), change.requires_replace)
 
     async def create(self, planned: lang.Value, config: lang.Value | None) -> engine.ApplyResult:
         p = _kit.py(planned)
         name = p["key_name"] or _kit.unique_name(p["key_name_prefix"] or "terraform-")
-        body = {"name": name, "public_key": p["public_key"], "tags": p["tags"] or {}}
+        body = {"name": name, "public_key": p["public_key"], "tags": self.all_tags(p)}
         try:
-            doc = await self.api.post("/key-pairs", body)
+            doc = await self.cloud.ec2.create_key_pair(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "importing", name))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -64,12 +62,10 @@ class KeyPair(_resource.CloudResource):
         self, prior: lang.Value, planned: lang.Value, config: lang.Value | None
     ) -> engine.ApplyResult:
         p = _kit.py(planned)
-        if not _kit.changed(prior, planned, "tags"):
+        if not (_kit.changed(prior, planned, "tags") or _kit.changed(prior, planned, "tags_all")):
             return engine.ApplyResult(planned)
         try:
-            doc = await self.api.patch(
-                f"/key-pairs/{_client.segment(p['key_pair_id'])}", {"tags": p["tags"] or {}}
-            )
+            doc = await self.cloud.ec2.update_key_pair(p["key_pair_id"], {"tags": self.all_tags(p)})
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.failed(exc, "updating", p["id"]))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -77,7 +73,7 @@ class KeyPair(_resource.CloudResource):
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
         try:
-            await self.api.delete(f"/key-pairs/{_client.segment(p['key_pair_id'])}")
+            await self.cloud.ec2.delete_key_pair(p["key_pair_id"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -98,13 +94,12 @@ class KeyPair(_resource.CloudResource):
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
         if doc is None:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         return engine.ImportResult((self.from_doc({}, doc),))
 
     async def _find(self, key_name: str) -> dict[str, Any] | None:
         """The key pair named ``key_name`` (Terraform's id), None when there is none."""
-        items = (await self.api.get("/key-pairs")).get("items", [])
-        return next((d for d in items if d.get("name") == key_name), None)
+        return await self.cloud.ec2.find_key_pair(key_name)
 
     def from_doc(self, p: dict[str, Any], doc: dict[str, Any]) -> lang.Value:
         meta = self.session.meta
@@ -123,7 +118,7 @@ class KeyPair(_resource.CloudResource):
                 "key_type": doc.get("key_type")
                 or ("ed25519" if public_key.startswith("ssh-ed25519") else "rsa"),
                 "public_key": public_key,
-                "tags": _kit.tags_state(p.get("tags"), doc.get("tags")),
+                "tags": self.tags_state(p.get("tags"), doc.get("tags")),
                 "tags_all": doc.get("tags") or {},
             }
         )
@@ -164,16 +159,14 @@ class LogGroup(_resource.CloudResource):
         self, prior: lang.Value | None, proposed: lang.Value, config: lang.Value
     ) -> engine.PlannedChange:
         change = engine.plan_by_schema(self.block, prior, proposed, config)
-        return engine.PlannedChange(
-            _kit.plan_tags(self.block, change.planned), change.requires_replace
-        )
+        return engine.PlannedChange(self.plan_tags(change.planned), change.requires_replace)
 
     async def create(self, planned: lang.Value, config: lang.Value | None) -> engine.ApplyResult:
         p = _kit.py(planned)
         name = p["name"] or _kit.unique_name(p["name_prefix"] or "terraform-")
-        body = {"name": name, "retention_in_days": p["retention_in_days"], "tags": p["tags"] or {}}
+        body = {"name": name, "retention_in_days": p["retention_in_days"], "tags": self.all_tags(p)}
         try:
-            doc = await self.api.post("/log-groups", body)
+            doc = await self.cloud.logs.create_log_group(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", name))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -182,15 +175,15 @@ class LogGroup(_resource.CloudResource):
         self, prior: lang.Value, planned: lang.Value, config: lang.Value | None
     ) -> engine.ApplyResult:
         p = _kit.py(planned)
-        body = {
-            k: (p[k] if k != "tags" else p[k] or {})
-            for k in ("retention_in_days", "tags")
-            if _kit.changed(prior, planned, k)
-        }
+        body: dict[str, Any] = {}
+        if _kit.changed(prior, planned, "retention_in_days"):
+            body["retention_in_days"] = p["retention_in_days"]
+        if _kit.changed(prior, planned, "tags") or _kit.changed(prior, planned, "tags_all"):
+            body["tags"] = self.all_tags(p)
         if not body:
             return engine.ApplyResult(planned)
         try:
-            doc = await self.api.patch(f"/log-groups/{_client.segment(p['id'])}", body)
+            doc = await self.cloud.logs.update_log_group(p["id"], body)
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.failed(exc, "updating", p["id"]))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -198,7 +191,7 @@ class LogGroup(_resource.CloudResource):
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
         try:
-            await self.api.delete(f"/log-groups/{_client.segment(p['id'])}")
+            await self.cloud.logs.delete_log_group(p["id"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -208,7 +201,7 @@ class LogGroup(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"/log-groups/{_client.segment(p['id'])}")
+            doc = await self.cloud.logs.get_log_group(p["id"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
@@ -217,9 +210,9 @@ class LogGroup(_resource.CloudResource):
 
     async def import_(self, id_: str) -> engine.ImportResult:
         try:
-            doc = await self.api.get(f"/log-groups/{_client.segment(id_)}")
+            doc = await self.cloud.logs.get_log_group(id_)
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
         return engine.ImportResult((self.from_doc({}, doc),))
@@ -233,7 +226,7 @@ class LogGroup(_resource.CloudResource):
                 "name": doc["name"],
                 "name_prefix": p.get("name_prefix") or _kit.prefix_of(doc["name"]),
                 "retention_in_days": doc.get("retention_in_days") or 0,
-                "tags": _kit.tags_state(p.get("tags"), doc.get("tags")),
+                "tags": self.tags_state(p.get("tags"), doc.get("tags")),
                 "tags_all": doc.get("tags") or {},
             }
         )

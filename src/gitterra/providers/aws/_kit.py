@@ -73,7 +73,7 @@ def block(
 def tag_attributes() -> dict[str, engine.Attribute]:
     return {
         "tags": a("O", STRING_MAP, description="Tags of the object."),
-        "tags_all": a("C", STRING_MAP, description="tags (the provider sets no default tags)."),
+        "tags_all": a("C", STRING_MAP, description="tags over the provider's default_tags."),
     }
 
 
@@ -212,21 +212,35 @@ def prefix_of(name: str) -> str | None:
 # ---- tags -------------------------------------------------------------------------------------
 
 
-def tags_state(configured: Any, found: Mapping[str, str] | None) -> Any:
-    """The ``tags`` attribute after reading: what the cloud has, but null (not ``{}``) when the
-    configuration set none and the cloud has none, so an unset argument shows no change."""
-    found = dict(found or {})
-    if not found and configured is None:
+def tags_state(
+    configured: Any, found: Mapping[str, str] | None, defaults: Mapping[str, str] | None = None
+) -> Any:
+    """The ``tags`` attribute after reading: what the cloud has less the provider's default
+    tags (a default the configuration also sets stays), but null (not ``{}``) when the
+    configuration set none and nothing is left, so an unset argument shows no change."""
+    given = configured if isinstance(configured, Mapping) else {}
+    defaults = defaults or {}
+    left = {k: v for k, v in (found or {}).items() if k in given or defaults.get(k) != v}
+    if not left and configured is None:
         return None
-    return found
+    return left
 
 
-def plan_tags(schema: engine.BlockSchema, planned: lang.Value) -> lang.Value:
-    """``tags_all`` follows ``tags`` (no provider default tags)."""
+def merged_tags(
+    tags: Mapping[str, str] | None, defaults: Mapping[str, str] | None
+) -> dict[str, str]:
+    """``tags_all``: the default tags, overridden by the resource's own."""
+    return {**(defaults or {}), **(tags or {})}
+
+
+def plan_tags(
+    schema: engine.BlockSchema, planned: lang.Value, defaults: Mapping[str, str] | None = None
+) -> lang.Value:
+    """``tags_all`` follows ``tags`` over the provider's ``default_tags``."""
     tags = planned.items()["tags"]
     if not tags.is_wholly_known():
         return with_values(schema, planned, {"tags_all": lang.unknown_val(STRING_MAP)})
-    return with_values(schema, planned, {"tags_all": py(tags) or {}})
+    return with_values(schema, planned, {"tags_all": merged_tags(py(tags), defaults)})
 
 
 # ---- encodings and durations ------------------------------------------------------------------

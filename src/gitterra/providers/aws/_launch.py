@@ -130,18 +130,17 @@ class LaunchConfiguration(_resource.CloudResource):
             "key_name": p["key_name"],
         }
         try:
-            doc = await self.api.post("/launch-configurations", body)
+            doc = await self.cloud.autoscaling.create_launch_configuration(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", name))
         return engine.ApplyResult(self.from_doc(p, doc))
 
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
-        path = f"/launch-configurations/{_client.segment(p['id'])}"
 
         async def attempt() -> tuple[bool, str]:
             try:
-                await self.api.delete(path)
+                await self.cloud.autoscaling.delete_launch_configuration(p["id"])
             except _client.ConflictError as exc:  # a group still uses it: AWS's ResourceInUse
                 return False, exc.message
             return True, "deleted"
@@ -164,7 +163,7 @@ class LaunchConfiguration(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"/launch-configurations/{_client.segment(p['id'])}")
+            doc = await self.cloud.autoscaling.get_launch_configuration(p["id"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
@@ -173,9 +172,9 @@ class LaunchConfiguration(_resource.CloudResource):
 
     async def import_(self, id_: str) -> engine.ImportResult:
         try:
-            doc = await self.api.get(f"/launch-configurations/{_client.segment(id_)}")
+            doc = await self.cloud.autoscaling.get_launch_configuration(id_)
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
         return engine.ImportResult((self.from_doc({"enable_monitoring": True}, doc),))

@@ -113,7 +113,7 @@ class LaunchTemplate(_resource.CloudResource):
         self, prior: lang.Value | None, proposed: lang.Value, config: lang.Value
     ) -> engine.PlannedChange:
         change = engine.plan_by_schema(self.block, prior, proposed, config)
-        planned = _kit.plan_tags(self.block, change.planned)
+        planned = self.plan_tags(change.planned)
         updating = prior is not None and not prior.is_null and not change.requires_replace
         if updating and any(_kit.changed(prior, planned, f) for f in VERSION_FIELDS):
             changes = {"latest_version": lang.unknown_val(lang.NUMBER)}
@@ -125,9 +125,9 @@ class LaunchTemplate(_resource.CloudResource):
     async def create(self, planned: lang.Value, config: lang.Value | None) -> engine.ApplyResult:
         p = _kit.py(planned)
         name = p["name"] or _kit.unique_name(p["name_prefix"] or "terraform-")
-        body = {"name": name, **self.version_body(p), "tags": p["tags"] or {}}
+        body = {"name": name, **self.version_body(p), "tags": self.all_tags(p)}
         try:
-            doc = await self.api.post("/launch-templates", body)
+            doc = await self.cloud.ec2.create_launch_template(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", name))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -146,11 +146,11 @@ class LaunchTemplate(_resource.CloudResource):
         self, prior: lang.Value, planned: lang.Value, config: lang.Value | None
     ) -> engine.ApplyResult:
         p = _kit.py(planned)
-        path = f"/launch-templates/{_client.segment(p['id'])}"
+        ec2 = self.cloud.ec2
         try:
             doc = None
             if any(_kit.changed(prior, planned, f) for f in VERSION_FIELDS):
-                doc = await self.api.post(f"{path}/versions", self.version_body(p))
+                doc = await ec2.add_launch_template_version(p["id"], self.version_body(p))
             patch: dict[str, Any] = {}
             if p["update_default_version"] and doc is not None:
                 patch["default_version"] = doc["latest_version"]
@@ -158,12 +158,12 @@ class LaunchTemplate(_resource.CloudResource):
                 prior, planned, "default_version"
             ):
                 patch["default_version"] = p["default_version"]
-            if _kit.changed(prior, planned, "tags"):
-                patch["tags"] = p["tags"] or {}
+            if _kit.changed(prior, planned, "tags") or _kit.changed(prior, planned, "tags_all"):
+                patch["tags"] = self.all_tags(p)
             if patch:
-                doc = await self.api.patch(path, patch)
+                doc = await ec2.update_launch_template(p["id"], patch)
             if doc is None:
-                doc = await self.api.get(path)
+                doc = await ec2.get_launch_template(p["id"])
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.failed(exc, "updating", p["id"]))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -171,7 +171,7 @@ class LaunchTemplate(_resource.CloudResource):
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
         try:
-            await self.api.delete(f"/launch-templates/{_client.segment(p['id'])}")
+            await self.cloud.ec2.delete_launch_template(p["id"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -181,7 +181,7 @@ class LaunchTemplate(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"/launch-templates/{_client.segment(p['id'])}")
+            doc = await self.cloud.ec2.get_launch_template(p["id"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
@@ -190,9 +190,9 @@ class LaunchTemplate(_resource.CloudResource):
 
     async def import_(self, id_: str) -> engine.ImportResult:
         try:
-            doc = await self.api.get(f"/launch-templates/{_client.segment(id_)}")
+            doc = await self.cloud.ec2.get_launch_template(id_)
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
         return engine.ImportResult((self.from_doc({}, doc),))
@@ -217,7 +217,7 @@ class LaunchTemplate(_resource.CloudResource):
                 "vpc_security_group_ids": version.get("security_group_ids")
                 or p.get("vpc_security_group_ids"),
                 "key_name": version.get("key_name"),
-                "tags": _kit.tags_state(p.get("tags"), doc.get("tags")),
+                "tags": self.tags_state(p.get("tags"), doc.get("tags")),
                 "tags_all": doc.get("tags") or {},
             }
         )

@@ -93,9 +93,7 @@ class LoadBalancer(_resource.CloudResource):
         self, prior: lang.Value | None, proposed: lang.Value, config: lang.Value
     ) -> engine.PlannedChange:
         change = engine.plan_by_schema(self.block, prior, proposed, config)
-        return engine.PlannedChange(
-            _kit.plan_tags(self.block, change.planned), change.requires_replace
-        )
+        return engine.PlannedChange(self.plan_tags(change.planned), change.requires_replace)
 
     async def create(self, planned: lang.Value, config: lang.Value | None) -> engine.ApplyResult:
         p = _kit.py(planned)
@@ -107,10 +105,10 @@ class LoadBalancer(_resource.CloudResource):
             "security_group_ids": sorted(p["security_groups"] or []),
             "subnet_ids": sorted(p["subnets"] or []),
             "idle_timeout": p["idle_timeout"],
-            "tags": p["tags"] or {},
+            "tags": self.all_tags(p),
         }
         try:
-            doc = await self.api.post("/load-balancers", body)
+            doc = await self.cloud.elbv2.create_load_balancer(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", name))
         diags = Diagnostics()
@@ -130,12 +128,11 @@ class LoadBalancer(_resource.CloudResource):
         """The balancer once ``active`` (the AWS provider waits for it too)."""
         if doc.get("state") in (None, "active"):
             return doc
-        path = f"/load-balancers/{_client.segment(doc['arn'])}"
         latest = doc
 
         async def active() -> tuple[bool, str]:
             nonlocal latest
-            latest = await self.api.get(path)
+            latest = await self.cloud.elbv2.get_load_balancer(doc["arn"])
             return latest.get("state") == "active", str(latest.get("state"))
 
         await _resource.wait_for(self.session, 10 * 60.0, active)
@@ -151,11 +148,10 @@ class LoadBalancer(_resource.CloudResource):
                 body[field] = sorted(p[attr])
         if _kit.changed(prior, planned, "idle_timeout"):
             body["idle_timeout"] = p["idle_timeout"]
-        if _kit.changed(prior, planned, "tags"):
-            body["tags"] = p["tags"] or {}
+        if _kit.changed(prior, planned, "tags") or _kit.changed(prior, planned, "tags_all"):
+            body["tags"] = self.all_tags(p)
         try:
-            path = f"/load-balancers/{_client.segment(p['arn'])}"
-            doc = await (self.api.patch(path, body) if body else self.api.get(path))
+            doc = await self.cloud.elbv2.update_load_balancer(p["arn"], body)
             return engine.ApplyResult(await self.from_doc(p, doc))
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.failed(exc, "updating", p["arn"]))
@@ -171,7 +167,7 @@ class LoadBalancer(_resource.CloudResource):
                 ),
             )
         try:
-            await self.api.delete(f"/load-balancers/{_client.segment(p['arn'])}")
+            await self.cloud.elbv2.delete_load_balancer(p["arn"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -181,7 +177,7 @@ class LoadBalancer(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"/load-balancers/{_client.segment(p['arn'])}")
+            doc = await self.cloud.elbv2.get_load_balancer(p["arn"])
             return engine.ReadResult(await self.from_doc(p, doc))
         except _client.NotFoundError:
             return engine.ReadResult(None)
@@ -191,10 +187,10 @@ class LoadBalancer(_resource.CloudResource):
     async def import_(self, id_: str) -> engine.ImportResult:
         base = {"enable_deletion_protection": False, "load_balancer_type": "application"}
         try:
-            doc = await self.api.get(f"/load-balancers/{_client.segment(id_)}")
+            doc = await self.cloud.elbv2.get_load_balancer(id_)
             return engine.ImportResult((await self.from_doc(base, doc),))
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
 
@@ -211,8 +207,7 @@ class LoadBalancer(_resource.CloudResource):
     ) -> lang.Value:
         arn = doc["arn"]
         if listeners is None:
-            found = await self.api.get("/listeners", {"load_balancer_arn": arn})
-            listeners = list(found.get("items", []))
+            listeners = await self.cloud.elbv2.list_listeners(arn)
         first = min(listeners, key=lambda item: item.get("port", 0), default=None)
         if vpc_id == "":
             vpc_id = doc.get("vpc_id") or await self._vpc_of(doc.get("subnet_ids") or [])
@@ -234,13 +229,13 @@ class LoadBalancer(_resource.CloudResource):
                 "idle_timeout": doc.get("idle_timeout"),
                 "ip_address_type": "ipv4",
                 "gitterra_url": first.get("url") if first else None,
-                "tags": _kit.tags_state(p.get("tags"), doc.get("tags")),
+                "tags": self.tags_state(p.get("tags"), doc.get("tags")),
                 "tags_all": doc.get("tags") or {},
             }
         )
 
     async def _vpc_of(self, subnets: list[str]) -> str | None:
-        items = (await self.api.get("/vpcs")).get("items", [])
+        items = await self.cloud.ec2.list_vpcs([])
         del subnets  # the local cloud has one VPC: every subnet is in it
         return next((v["id"] for v in items if v.get("is_default")), None)
 

@@ -107,7 +107,7 @@ class Listener(_resource.CloudResource):
         self, prior: lang.Value | None, proposed: lang.Value, config: lang.Value
     ) -> engine.PlannedChange:
         change = engine.plan_by_schema(self.block, prior, proposed, config)
-        planned = _kit.plan_tags(self.block, change.planned)
+        planned = self.plan_tags(change.planned)
         fixed: dict[str, Any] = {}
         if config.items()["protocol"].is_null and not planned.items()["protocol"].is_known:
             fixed["protocol"] = "HTTP"  # an application balancer's listeners speak HTTP
@@ -126,10 +126,10 @@ class Listener(_resource.CloudResource):
             "port": p["port"],
             "protocol": (p["protocol"] or "HTTP").upper(),
             "default_action": action_body(p["default_action"][0]),
-            "tags": p["tags"] or {},
+            "tags": self.all_tags(p),
         }
         try:
-            doc = await self.api.post("/listeners", body)
+            doc = await self.cloud.elbv2.create_listener(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", p["load_balancer_arn"]))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -144,11 +144,10 @@ class Listener(_resource.CloudResource):
                 body[name] = p[name]
         if _kit.changed(prior, planned, "default_action"):
             body["default_action"] = action_body(p["default_action"][0])
-        if _kit.changed(prior, planned, "tags"):
-            body["tags"] = p["tags"] or {}
-        path = f"/listeners/{_client.segment(p['arn'])}"
+        if _kit.changed(prior, planned, "tags") or _kit.changed(prior, planned, "tags_all"):
+            body["tags"] = self.all_tags(p)
         try:
-            doc = await (self.api.patch(path, body) if body else self.api.get(path))
+            doc = await self.cloud.elbv2.update_listener(p["arn"], body)
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.failed(exc, "modifying", p["arn"]))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -156,7 +155,7 @@ class Listener(_resource.CloudResource):
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
         try:
-            await self.api.delete(f"/listeners/{_client.segment(p['arn'])}")
+            await self.cloud.elbv2.delete_listener(p["arn"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -166,7 +165,7 @@ class Listener(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"/listeners/{_client.segment(p['arn'])}")
+            doc = await self.cloud.elbv2.get_listener(p["arn"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
@@ -175,9 +174,9 @@ class Listener(_resource.CloudResource):
 
     async def import_(self, id_: str) -> engine.ImportResult:
         try:
-            doc = await self.api.get(f"/listeners/{_client.segment(id_)}")
+            doc = await self.cloud.elbv2.get_listener(id_)
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
         return engine.ImportResult((self.from_doc({}, doc),))
@@ -195,7 +194,7 @@ class Listener(_resource.CloudResource):
                 "default_action": [action_state(doc.get("default_action") or {}, given)],
                 "gitterra_bound_address": doc.get("bound_address"),
                 "gitterra_url": doc.get("url"),
-                "tags": _kit.tags_state(p.get("tags"), doc.get("tags")),
+                "tags": self.tags_state(p.get("tags"), doc.get("tags")),
                 "tags_all": doc.get("tags") or {},
             }
         )

@@ -1,24 +1,18 @@
-"""The configured ``aws`` provider: finds the local cloud, checks it answers, and serves the
-resource and data source types through the engine's ``Provider`` protocol.
-
-The server is the provider block's ``endpoint``/``token`` when given, else ``GITTERRA_ENDPOINT``
-/ ``GITTERRA_TOKEN``, else the data dir's ``server.json`` and ``token`` (``kits.find_endpoint``).
-``region`` is accepted (the local cloud has one region, ``local-1``). Real AWS credentials and
-tuning arguments have no meaning locally: they are accepted with a warning so that the same
-files can later target AWS; provider blocks the local cloud cannot honour are refused.
+"""The configured ``aws`` provider: picks its target (gitterra's local cloud, or AWS — see
+``_configure``), connects, and serves the resource and data source types through the engine's
+``Provider`` protocol. The types are the same on both targets (one schema, one planning path);
+only the target behind ``Session.target`` differs.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from gitterra import engine, kits, lang
-from gitterra.diag import Diagnostic, Diagnostics
+from gitterra.diag import Diagnostics
 from gitterra.providers import _base
 from gitterra.providers.aws import (
     _autoscaling,
@@ -26,8 +20,10 @@ from gitterra.providers.aws import (
     _codebuild_credential,
     _codebuild_project,
     _codebuild_webhook,
+    _configure,
     _data,
     _data_net,
+    _iam,
     _ingress_rule,
     _key_pair,
     _kit,
@@ -39,42 +35,9 @@ from gitterra.providers.aws import (
     _security_group,
     _target_group,
 )
-from gitterra.providers.aws._kit import a
 
 SOURCE = "registry.terraform.io/hashicorp/aws"
-
-#: Arguments of the AWS provider that only matter to real AWS: accepted, with a warning.
-_AWS_ONLY = (
-    "access_key",
-    "secret_key",
-    "profile",
-    "shared_config_files",
-    "shared_credentials_files",
-    "max_retries",
-    "skip_credentials_validation",
-    "skip_metadata_api_check",
-    "skip_region_validation",
-    "skip_requesting_account_id",
-    "allowed_account_ids",
-    "forbidden_account_ids",
-)
-_UNSUPPORTED_BLOCKS = ("default_tags", "ignore_tags", "assume_role", "endpoints")
-
-PROVIDER_BLOCK = _kit.block(
-    {
-        "region": a("O", lang.STRING, description="Accepted; the local cloud is local-1."),
-        "endpoint": a("O", lang.STRING, description="The gitterra server's URL."),
-        "token": a("O", lang.STRING, sensitive=True, description="The server's API token."),
-        **_kit.unsupported(*_AWS_ONLY),
-    },
-    {
-        "default_tags": _kit.unsupported_block("tags"),
-        "ignore_tags": _kit.unsupported_block("keys", "key_prefixes"),
-        "assume_role": _kit.unsupported_block("role_arn", "session_name", "external_id"),
-        "endpoints": _kit.unsupported_block("ec2", "autoscaling", "elbv2", "logs", "sts"),
-    },
-    "gitterra's local cloud, reached over its HTTP API as the AWS provider reaches AWS.",
-)
+PROVIDER_BLOCK = _configure.PROVIDER_BLOCK
 
 
 class AwsProvider(_base.TableProvider):
@@ -107,6 +70,8 @@ class AwsProvider(_base.TableProvider):
                 _codebuild_project.Project(s),
                 _codebuild_webhook.Webhook(s),
                 _codebuild_credential.SourceCredential(s),
+                _iam.Role(s),
+                _iam.RolePolicy(s),
             ],
             [
                 _data.Ami(s),
@@ -124,9 +89,13 @@ class AwsProvider(_base.TableProvider):
         return engine.ProviderSchema(PROVIDER_BLOCK, table.resources, table.data_sources)
 
     def describe_target(self) -> str | None:
-        if self.session.client is not None:
-            return f"local cloud at {self.session.client.base_url}"
-        found = kits.find_endpoint(self._environment())
+        if self.session.target is not None:
+            return self.session.target.describe()
+        env = self._environment()
+        if env.get("GITTERRA_TARGET") == "aws":
+            region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+            return f"AWS in {region}" if region else "AWS"
+        found = kits.find_endpoint(env)
         return f"local cloud at {found.url}" if found is not None else None
 
     def _environment(self) -> Mapping[str, str]:
@@ -135,85 +104,22 @@ class AwsProvider(_base.TableProvider):
     async def configure(self, config: lang.Value) -> Diagnostics:
         diags = Diagnostics()
         cfg = _kit.py(config) if not config.is_null else {}
-        _resource.refuse_unsupported(
-            "the aws provider", PROVIDER_BLOCK, cfg, _UNSUPPORTED_BLOCKS, diags
-        )
-        ignored = [n for n in _AWS_ONLY if not _kit.is_unset(cfg.get(n))]
-        if ignored:
-            diags.add(
-                Diagnostic.warning(
-                    "Argument has no effect on the local cloud",
-                    f"{_kit.join(ignored)}: these configure access to real AWS; gitterra's local "
-                    "cloud uses its own endpoint and token.",
-                    attribute=(ignored[0],),
-                )
-            )
-        target = self._find_server(cfg, diags)
-        if diags.has_errors or target is None:
+        env = self._environment()
+        kind = _configure.target_kind(cfg, env, diags)
+        if kind is None:
             return diags
-        url, token = target
-        if self.session.client is not None:
-            await self.session.client.close()
-        client = _client.CloudClient(
-            url, token, transport=self._transport, timing=self.session.timing
-        )
-        self.session.client = client
-        self.session.region = cfg.get("region")
-        try:
-            meta = await client.get("/meta")
-        except _client.UnreachableError as exc:
-            diags.add(
-                Diagnostic.error(
-                    f"the local cloud at {url} is not reachable",
-                    f"{exc.message} — start it with gitterra server (or point GITTERRA_ENDPOINT "
-                    "at a running one).",
-                )
-            )
-            return diags
-        except _client.UnauthorizedError:
-            diags.add(
-                Diagnostic.error(
-                    f"the local cloud at {url} refused the token",
-                    "Set GITTERRA_TOKEN (or the provider's token argument) to the server's "
-                    "token: gitterra server prints it, and keeps it in its data dir.",
-                )
-            )
-            return diags
-        except _client.CloudError as exc:
-            diags.add(Diagnostic.error(f"the local cloud at {url} answered an error", str(exc)))
-            return diags
-        self.session.meta = dict(meta) if isinstance(meta, dict) else {}
+        await self.close()
+        self.session.default_tags = {}
+        if kind == "aws":
+            await _configure.configure_aws(self.session, cfg, env, diags)
+        else:
+            await _configure.configure_local(self.session, cfg, env, self._transport, diags)
         return diags
 
-    def _find_server(self, cfg: dict[str, Any], diags: Diagnostics) -> tuple[str, str] | None:
-        """The server's URL and token, or None with an error saying how to get one."""
-        found = kits.find_endpoint(self._environment())
-        url = cfg.get("endpoint") or (found.url if found is not None else None)
-        token = cfg.get("token") or self._environment().get("GITTERRA_TOKEN")
-        token = token or (found.token if found is not None else None)
-        if url is None or token is None:
-            diags.add(
-                Diagnostic.error(
-                    "No local cloud to talk to",
-                    "The aws provider applies to gitterra's local cloud, and none was found: "
-                    "start one with gitterra server, or set GITTERRA_ENDPOINT and "
-                    "GITTERRA_TOKEN (or the provider's endpoint and token arguments).",
-                )
-            )
-            return None
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            diags.add(
-                Diagnostic.error(
-                    "Invalid endpoint",
-                    f'endpoint "{url}" is not an http(s) URL like http://127.0.0.1:7070',
-                    attribute=("endpoint",),
-                )
-            )
-            return None
-        return url.rstrip("/"), token
-
     async def close(self) -> None:
+        if self.session.target is not None:
+            await self.session.target.close()
+            self.session.target = None
         if self.session.client is not None:
             await self.session.client.close()
             self.session.client = None

@@ -1,5 +1,5 @@
 """What every aws resource and data source type shares: the provider's :class:`Session` (the
-API client once configured, the cloud's region facts, timing), validation helpers worded as the
+target once configured, its region facts, default tags, timing), validation helpers worded as the
 AWS provider words them, and the translation of API errors into diagnostics that name the
 resource and the attribute at fault."""
 
@@ -13,29 +13,35 @@ from typing import Any, ClassVar, TypeVar
 from gitterra import engine, lang
 from gitterra.diag import Diagnostic, Diagnostics
 from gitterra.providers import _base
-from gitterra.providers.aws import _client, _kit
+from gitterra.providers.aws import _client, _kit, _target
 
 T = TypeVar("T")
 
 
 @dataclass(slots=True)
 class Session:
-    """The provider instance's connection to the local cloud (set by ``configure``)."""
+    """The provider instance's connection to its target (set by ``configure``)."""
 
     timing: _client.Timing
+    #: The local cloud's client, when the target is the local cloud.
     client: _client.CloudClient | None = None
+    target: _target.Target | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     region: str | None = None
+    #: The provider's ``default_tags``: merged under each resource's ``tags`` in ``tags_all``.
+    default_tags: dict[str, str] = field(default_factory=dict)
+    #: Whether applying an auto-scaling group waits for the instance refresh it starts.
+    wait_for_refresh: bool = True
 
     @property
-    def api(self) -> _client.CloudClient:
-        if self.client is None:
+    def cloud(self) -> _target.Target:
+        if self.target is None:
             raise _base.ProviderError("the aws provider was used before it was configured")
-        return self.client
+        return self.target
 
     @property
     def url(self) -> str:
-        return self.client.base_url if self.client is not None else "(not configured)"
+        return self.target.where if self.target is not None else "(not configured)"
 
 
 class WaitTimeout(Exception):
@@ -139,8 +145,8 @@ class CloudResource(_base.ResourceType):
         self.session = session
 
     @property
-    def api(self) -> _client.CloudClient:
-        return self.session.api
+    def cloud(self) -> _target.Target:
+        return self.session.cloud
 
     @property
     def block(self) -> engine.BlockSchema:
@@ -164,6 +170,21 @@ class CloudResource(_base.ResourceType):
 
     def state(self, data: Mapping[str, Any]) -> lang.Value:
         return _kit.build(self.block, data)
+
+    def not_found_import(self, ident: str) -> engine.ImportResult:
+        return not_found_import(self.name, ident, self.cloud.label)
+
+    def plan_tags(self, planned: lang.Value) -> lang.Value:
+        """``tags_all``: the provider's ``default_tags`` under the resource's ``tags``."""
+        return _kit.plan_tags(self.block, planned, self.session.default_tags)
+
+    def all_tags(self, p: Mapping[str, Any]) -> dict[str, str]:
+        """The tags to give the object: ``tags`` over the provider's ``default_tags``."""
+        return _kit.merged_tags(p.get("tags"), self.session.default_tags)
+
+    def tags_state(self, configured: Any, found: Mapping[str, str] | None) -> Any:
+        """The ``tags`` attribute after reading (see ``_kit.tags_state``)."""
+        return _kit.tags_state(configured, found, self.session.default_tags)
 
 
 def refuse_unsupported(
@@ -236,33 +257,42 @@ def api_diagnostic(
     verb: str,
     ident: str,
     owner: CloudResource | None = None,
+    session: Session | None = None,
 ) -> Diagnostic:
+    """The diagnostic for an error of the target while ``verb`` ``label`` (``ident``):
+    the target's words (``The local cloud answered ...``, ``AWS answered ...``), and the
+    attribute when the error names an input field (``fields`` maps API names to attributes)."""
     what = f"{verb} {label} ({ident})" if ident else f"{verb} {label}"
+    session = session or (owner.session if owner is not None else None)
+    target = session.target if session is not None else None
+    name = target.label if target is not None else "the local cloud"
     if isinstance(exc, _client.UnreachableError):
-        url = owner.session.url if owner is not None else "its endpoint"
+        url = session.url if session is not None else "its endpoint"
+        hint = target.unreachable_hint if target is not None else "start it with gitterra server."
         return Diagnostic.error(
-            f"{what}: the local cloud is not reachable",
-            f"The local cloud at {url} is not reachable: {exc.message} — start it with "
-            "gitterra server.",
+            f"{what}: {name} is not reachable",
+            f"{name[0].upper()}{name[1:]} at {url} is not reachable: {exc.message} — {hint}",
         )
     path: tuple[str | int, ...] = ()
-    detail = f"The local cloud answered {exc}."
+    detail = f"{name[0].upper()}{name[1:]} answered {exc}."
     if isinstance(exc, _client.ApiError) and exc.field:
         parts = exc.field.split(".")
         parts = [*fields.get(parts[0], parts[0]).split("."), *parts[1:]]
         path = tuple(int(p) if p.isdigit() else p for p in parts)
         shown = ".".join(str(p) for p in path)
-        detail = f"The local cloud refused {shown}: {exc.message} ({exc.code})."
+        detail = f"{name[0].upper()}{name[1:]} refused {shown}: {exc.message} ({exc.code})."
     return Diagnostic.error(f"{what}: {exc.message}", detail, attribute=path)
 
 
-def not_found_import(type_name: str, ident: str) -> engine.ImportResult:
+def not_found_import(
+    type_name: str, ident: str, where: str = "the local cloud"
+) -> engine.ImportResult:
     return engine.ImportResult(
         diagnostics=Diagnostics(
             [
                 Diagnostic.error(
                     "Cannot import non-existent remote object",
-                    f'{type_name} "{ident}" does not exist in the local cloud.',
+                    f'{type_name} "{ident}" does not exist in {where}.',
                 )
             ]
         )

@@ -156,7 +156,7 @@ class SecurityGroup(_resource.CloudResource):
         self, prior: lang.Value | None, proposed: lang.Value, config: lang.Value
     ) -> engine.PlannedChange:
         change = engine.plan_by_schema(self.block, prior, proposed, config)
-        planned = _kit.plan_tags(self.block, change.planned)
+        planned = self.plan_tags(change.planned)
         rules: dict[str, Any] = {}
         for kind in ("ingress", "egress"):
             given = config.items()[kind]
@@ -179,12 +179,12 @@ class SecurityGroup(_resource.CloudResource):
             "description": p["description"],
             "ingress": [rule_body(r) for r in p["ingress"]],
             "egress": [rule_body(r) for r in p["egress"]],
-            "tags": p["tags"] or {},
+            "tags": self.all_tags(p),
         }
         if p["vpc_id"]:
             body["vpc_id"] = p["vpc_id"]
         try:
-            doc = await self.api.post("/security-groups", body)
+            doc = await self.cloud.ec2.create_security_group(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", name))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -197,23 +197,22 @@ class SecurityGroup(_resource.CloudResource):
         for kind in ("ingress", "egress"):
             if _kit.changed(prior, planned, kind):
                 body[kind] = [rule_body(r) for r in p[kind]]
-        if _kit.changed(prior, planned, "tags"):
-            body["tags"] = p["tags"] or {}
+        if _kit.changed(prior, planned, "tags") or _kit.changed(prior, planned, "tags_all"):
+            body["tags"] = self.all_tags(p)
         if not body:
             return engine.ApplyResult(planned)
         try:
-            doc = await self.api.patch(f"/security-groups/{p['id']}", body)
+            doc = await self.cloud.ec2.update_security_group(p["id"], body)
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.failed(exc, "updating", p["id"]))
         return engine.ApplyResult(self.from_doc(p, doc))
 
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
-        path = f"/security-groups/{p['id']}"
         try:
             if p.get("revoke_rules_on_delete"):
-                await self.api.patch(path, {"ingress": [], "egress": []})
-            await self._delete_when_free(path, p)
+                await self.cloud.ec2.update_security_group(p["id"], {"ingress": [], "egress": []})
+            await self._delete_when_free(p)
         except _client.NotFoundError:
             return engine.ApplyResult(None)
         except _client.CloudError as exc:
@@ -232,7 +231,7 @@ class SecurityGroup(_resource.CloudResource):
             )
         return engine.ApplyResult(None)
 
-    async def _delete_when_free(self, path: str, p: dict[str, Any]) -> None:
+    async def _delete_when_free(self, p: dict[str, Any]) -> None:
         """DELETE, retried while the group is in use (instances still shutting down), as the
         AWS provider retries ``DependencyViolation`` until the delete timeout."""
         timeout = _DELETE_TIMEOUT
@@ -243,7 +242,7 @@ class SecurityGroup(_resource.CloudResource):
 
         async def attempt() -> tuple[bool, str]:
             try:
-                await self.api.delete(path)
+                await self.cloud.ec2.delete_security_group(p["id"])
             except _client.ConflictError as exc:
                 return False, exc.message
             return True, "deleted"
@@ -253,7 +252,7 @@ class SecurityGroup(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"/security-groups/{p['id']}")
+            doc = await self.cloud.ec2.get_security_group(p["id"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
@@ -262,9 +261,9 @@ class SecurityGroup(_resource.CloudResource):
 
     async def import_(self, id_: str) -> engine.ImportResult:
         try:
-            doc = await self.api.get(f"/security-groups/{_client.segment(id_)}")
+            doc = await self.cloud.ec2.get_security_group(id_)
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
         base = {"revoke_rules_on_delete": False, "tags": None, "name_prefix": None}
@@ -276,12 +275,13 @@ class SecurityGroup(_resource.CloudResource):
                 **p,
                 "arn": doc["arn"],
                 "id": doc["id"],
-                "owner_id": self.session.meta.get("account_id", "000000000000"),
+                "owner_id": doc.get("owner_id")
+                or self.session.meta.get("account_id", "000000000000"),
                 "name": doc["name"],
                 "name_prefix": p.get("name_prefix") or _kit.prefix_of(doc["name"]),
                 "description": doc.get("description") or "",
                 "vpc_id": doc.get("vpc_id"),
-                "tags": _kit.tags_state(p.get("tags"), doc.get("tags")),
+                "tags": self.tags_state(p.get("tags"), doc.get("tags")),
                 "tags_all": doc.get("tags") or {},
                 "ingress": [rule_state(r) for r in doc.get("ingress") or []],
                 "egress": [rule_state(r) for r in doc.get("egress") or []],

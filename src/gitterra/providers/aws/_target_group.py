@@ -165,7 +165,7 @@ class TargetGroup(_resource.CloudResource):
         self, prior: lang.Value | None, proposed: lang.Value, config: lang.Value
     ) -> engine.PlannedChange:
         change = engine.plan_by_schema(self.block, prior, proposed, config)
-        planned = _kit.plan_tags(self.block, change.planned)
+        planned = self.plan_tags(change.planned)
         creating = prior is None or prior.is_null or bool(change.requires_replace)
         items = planned.items()
         fixed: dict[str, Any] = {}
@@ -200,12 +200,12 @@ class TargetGroup(_resource.CloudResource):
             "slow_start": p["slow_start"],
             "load_balancing_algorithm_type": p["load_balancing_algorithm_type"] or "round_robin",
             "health_check": _health_body(p),
-            "tags": p["tags"] or {},
+            "tags": self.all_tags(p),
         }
         if p["vpc_id"]:
             body["vpc_id"] = p["vpc_id"]
         try:
-            doc = await self.api.post("/target-groups", body)
+            doc = await self.cloud.elbv2.create_target_group(body)
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "creating", name))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -222,11 +222,10 @@ class TargetGroup(_resource.CloudResource):
                 body[name] = p[name]
         if _kit.changed(prior, planned, "health_check"):
             body["health_check"] = _health_body(p)
-        if _kit.changed(prior, planned, "tags"):
-            body["tags"] = p["tags"] or {}
-        path = f"/target-groups/{_client.segment(p['arn'])}"
+        if _kit.changed(prior, planned, "tags") or _kit.changed(prior, planned, "tags_all"):
+            body["tags"] = self.all_tags(p)
         try:
-            doc = await (self.api.patch(path, body) if body else self.api.get(path))
+            doc = await self.cloud.elbv2.update_target_group(p["arn"], body)
         except _client.CloudError as exc:
             return engine.ApplyResult(prior, self.failed(exc, "modifying", p["arn"]))
         return engine.ApplyResult(self.from_doc(p, doc))
@@ -234,7 +233,7 @@ class TargetGroup(_resource.CloudResource):
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
         try:
-            await self.api.delete(f"/target-groups/{_client.segment(p['arn'])}")
+            await self.cloud.elbv2.delete_target_group(p["arn"])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -244,7 +243,7 @@ class TargetGroup(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            doc = await self.api.get(f"/target-groups/{_client.segment(p['arn'])}")
+            doc = await self.cloud.elbv2.get_target_group(p["arn"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
@@ -253,9 +252,9 @@ class TargetGroup(_resource.CloudResource):
 
     async def import_(self, id_: str) -> engine.ImportResult:
         try:
-            doc = await self.api.get(f"/target-groups/{_client.segment(id_)}")
+            doc = await self.cloud.elbv2.get_target_group(id_)
         except _client.NotFoundError:
-            return _resource.not_found_import(self.name, id_)
+            return self.not_found_import(id_)
         except _client.CloudError as exc:
             return engine.ImportResult(diagnostics=self.failed(exc, "importing", id_))
         return engine.ImportResult((self.from_doc({}, doc),))
@@ -281,7 +280,7 @@ class TargetGroup(_resource.CloudResource):
                 "slow_start": doc.get("slow_start", 0),
                 "load_balancing_algorithm_type": doc.get("load_balancing_algorithm_type"),
                 "health_check": [{k: check[k] for k in HEALTH_DEFAULTS}],
-                "tags": _kit.tags_state(p.get("tags"), doc.get("tags")),
+                "tags": self.tags_state(p.get("tags"), doc.get("tags")),
                 "tags_all": doc.get("tags") or {},
             }
         )
@@ -320,9 +319,6 @@ class TargetGroupAttachment(_resource.CloudResource):
         )
     )
 
-    def _path(self, p: dict[str, Any]) -> str:
-        return f"/target-groups/{_client.segment(p['target_group_arn'])}/targets"
-
     def _target(self, p: dict[str, Any]) -> dict[str, Any]:
         target: dict[str, Any] = {"id": p["target_id"]}
         if p.get("port") is not None:
@@ -332,7 +328,7 @@ class TargetGroupAttachment(_resource.CloudResource):
     async def create(self, planned: lang.Value, config: lang.Value | None) -> engine.ApplyResult:
         p = _kit.py(planned)
         try:
-            await self.api.post(self._path(p), {"targets": [self._target(p)]})
+            await self.cloud.elbv2.register_targets(p["target_group_arn"], [self._target(p)])
         except _client.CloudError as exc:
             return engine.ApplyResult(None, self.failed(exc, "registering", p["target_id"]))
         ident = _kit.unique_name(f"{p['target_group_arn']}-")
@@ -341,7 +337,7 @@ class TargetGroupAttachment(_resource.CloudResource):
     async def delete(self, prior: lang.Value) -> engine.ApplyResult:
         p = _kit.py(prior)
         try:
-            await self.api.post(f"{self._path(p)}/deregister", {"targets": [self._target(p)]})
+            await self.cloud.elbv2.deregister_targets(p["target_group_arn"], [self._target(p)])
         except _client.NotFoundError:
             pass
         except _client.CloudError as exc:
@@ -351,7 +347,7 @@ class TargetGroupAttachment(_resource.CloudResource):
     async def read(self, current: lang.Value) -> engine.ReadResult:
         p = _kit.py(current)
         try:
-            items = (await self.api.get(self._path(p))).get("items", [])
+            items = await self.cloud.elbv2.target_health(p["target_group_arn"])
         except _client.NotFoundError:
             return engine.ReadResult(None)
         except _client.CloudError as exc:
