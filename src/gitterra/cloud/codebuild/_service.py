@@ -32,8 +32,8 @@ from gitterra.cloud.codebuild import (
     _statuses,
     _webhooks,
 )
-from gitterra.cloud.elb import TaskSet
 from gitterra.diag import Diagnostic
+from gitterra.kits import TaskSet
 
 log = logging.getLogger("gitterra.cloud.codebuild")
 

@@ -38,7 +38,7 @@ from typing import Any
 from gitterra.cloud import Cloud, CloudError, NotFound, ValidationError, ids, isolation, meta
 from gitterra.cloud.compute import _console, _layout, _limits, _net, _runner, _spec
 from gitterra.cloud.compute._process import InstanceProcess, ReapError
-from gitterra.cloud.compute._tasks import TaskSet
+from gitterra.kits import TaskSet
 
 log = logging.getLogger("gitterra.cloud.compute")
 
@@ -75,7 +75,7 @@ class Compute:
         self._procs: dict[str, InstanceProcess] = {}
         self._ended: dict[str, asyncio.Event] = {}
         self._subscribers: list[Callable[[dict[str, Any]], None]] = []
-        self._tasks = TaskSet()
+        self._tasks = TaskSet("compute")
         self._cpu = _limits.CpuControl("nice", None)
 
     # -- lifetime ---------------------------------------------------------------------------
@@ -142,7 +142,7 @@ class Compute:
             self.cloud.store.put(RUNTIME, instance_id, proc.runtime())
             self._save(doc, f"launched {image.name} ({spec.instance_type}) on {ip}:{port}")
         self._track(proc)
-        self._tasks.spawn(self._boot(instance_id), f"compute boot {instance_id}")
+        self._tasks.spawn(f"boot {instance_id}", self._boot(instance_id))
         return dict(doc)
 
     async def terminate(self, instance_id: str, reason: str) -> None:
@@ -163,7 +163,7 @@ class Compute:
         if proc is None or proc.exited.is_set():
             return doc  # its end is already being handled
         proc.signal(signal.SIGTERM)
-        self._tasks.spawn(self._escalate(proc), f"compute terminate {instance_id}")
+        self._tasks.spawn(f"terminate {instance_id}", self._escalate(proc))
         return doc
 
     def get(self, instance_id: str) -> dict[str, Any]:
@@ -276,7 +276,7 @@ class Compute:
             proc.signal(signal.SIGKILL)
 
     def _on_exit(self, proc: InstanceProcess) -> None:
-        self._tasks.spawn(self._finish(proc.instance_id), f"compute finish {proc.instance_id}")
+        self._tasks.spawn(f"finish {proc.instance_id}", self._finish(proc.instance_id))
 
     async def _finish(self, instance_id: str) -> None:
         """The runner is gone: end the rest of the instance, then record ``terminated``."""
@@ -325,10 +325,10 @@ class Compute:
         self.cloud.event(KIND, instance_id, f"adopted after a server restart (pid {proc.pid})")
         _console.append(proc.directory / _console.FILENAME, "adopted by a restarted server")
         if doc["state"] == "pending":
-            self._tasks.spawn(self._boot(instance_id), f"compute boot {instance_id}")
+            self._tasks.spawn(f"boot {instance_id}", self._boot(instance_id))
         elif doc["state"] == "shutting-down":
             proc.signal(signal.SIGTERM)
-            self._tasks.spawn(self._escalate(proc), f"compute terminate {instance_id}")
+            self._tasks.spawn(f"terminate {instance_id}", self._escalate(proc))
         return proc
 
     def _track(self, proc: InstanceProcess) -> None:

@@ -21,6 +21,5 @@ is a ``Conflict``.
 """
 
 from gitterra.cloud.elb._service import Elb, HealthCallback
-from gitterra.cloud.elb._tasks import TaskSet
 
-__all__ = ["Elb", "HealthCallback", "TaskSet"]
+__all__ = ["Elb", "HealthCallback"]

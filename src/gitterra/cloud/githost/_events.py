@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from gitterra.cloud import Cloud, Doc
 from gitterra.cloud.ec2 import fields
-from gitterra.cloud.elb import TaskSet
+from gitterra.kits import TaskSet
 from gitterra.triggers import Event
 
 log = logging.getLogger("gitterra.cloud.githost")

@@ -14,11 +14,11 @@ from typing import Any
 
 from gitterra.cloud import Cloud, Conflict, Doc, NotFound, tokens
 from gitterra.cloud.ec2 import fields
-from gitterra.cloud.elb import TaskSet
 from gitterra.cloud.githost import _names, _pulls, _push, _refs, _smart_http, _statuses
 from gitterra.cloud.githost._errors import GitError
 from gitterra.cloud.githost._events import Callback, EventLog
 from gitterra.cloud.githost._git import Git
+from gitterra.kits import TaskSet
 
 log = logging.getLogger("gitterra.cloud.githost")
 

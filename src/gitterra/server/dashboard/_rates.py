@@ -16,8 +16,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from gitterra.cloud.elb import TaskSet
 from gitterra.cloud.elb.dataplane import EndpointMetrics, Histogram, Metrics
+from gitterra.kits import TaskSet
 
 #: Seconds between two samples, and how many are kept (three minutes).
 INTERVAL = 2.0
