@@ -20,7 +20,7 @@ EventKind = Literal[
     "RELEASED",
     "PRERELEASED",
 ]
-Source = Literal["github", "gitlab", "gitea", "githost"]
+Source = Literal["github", "gitlab", "gitea", "githost", "poll"]
 
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 PULL_REQUEST_KINDS: frozenset[EventKind] = frozenset(k for k in EVENT_KINDS if "PULL_REQUEST" in k)

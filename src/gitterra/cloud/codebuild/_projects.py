@@ -159,6 +159,13 @@ def decode(spec: Mapping[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     doc["artifacts"] = _artifacts(spec.get("artifacts"))
     doc["service_role"] = check.optional_str(spec.get("service_role"), "service_role", 2048)
     doc["tags"] = check.tags(spec.get("tags"))
+    poll = doc["tags"].get(POLL_TAG)
+    if poll is not None and _poll_seconds(poll) is None:
+        raise ValidationError(
+            f"tags.{POLL_TAG}: the seconds between polls of the source, at least "
+            f'{MIN_POLL_SECONDS:g} (e.g. "60"), not {poll!r}',
+            f"tags.{POLL_TAG}",
+        )
     return doc
 
 
@@ -205,6 +212,27 @@ def _buildspec_path(path: str) -> None:
             f"source.buildspec {path!r} must be a path inside the repository (or inline YAML)",
             field,
         )
+
+
+#: A gitterra tag: poll the source this often (seconds) instead of waiting for a webhook.
+POLL_TAG = "gitterra:poll-interval"
+MIN_POLL_SECONDS = 10.0
+
+
+def _poll_seconds(raw: object) -> float | None:
+    try:
+        seconds = float(str(raw).removesuffix("s"))
+    except ValueError:
+        return None
+    return seconds if seconds >= MIN_POLL_SECONDS else None
+
+
+def poll_interval(project: Mapping[str, Any]) -> float | None:
+    """The seconds between polls of the project's source, None when it is not polled."""
+    raw = (project.get("tags") or {}).get(POLL_TAG)
+    if raw is None or project["source"]["type"] == "NO_SOURCE":
+        return None
+    return _poll_seconds(raw)
 
 
 def repository_name(location: str) -> str:

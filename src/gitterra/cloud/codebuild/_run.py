@@ -22,12 +22,11 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitterra import pipeline
-from gitterra.cloud import CloudError, tokens
+from gitterra.cloud import tokens
 from gitterra.cloud.codebuild import (
     _builds,
     _confine,
     _env,
-    _projects,
     _secrets,
     _source,
     _statuses,
@@ -144,21 +143,11 @@ class BuildRun:
             raise Failed("FAILED", "DOWNLOAD_SOURCE", "CLIENT_ERROR", str(exc)) from exc
 
     def _clone_url(self) -> str:
-        source = self.doc["source"]
-        if source["type"] != "GITTERRA":
-            return str(source["location"])
-        host = self.svc.githost
-        if host is None:
-            raise Failed("FAULT", "DOWNLOAD_SOURCE", "CLIENT_ERROR", "the git host is not running")
         try:
-            return str(host.path(_projects.repository_name(source["location"])))
-        except CloudError as exc:  # NotFound: the repository is gone
-            raise Failed(
-                "FAILED",
-                "DOWNLOAD_SOURCE",
-                "CLIENT_ERROR",
-                f"repository {source['location']}: {exc}",
-            ) from exc
+            return _source.fetch_url(self.svc, self.doc["source"])
+        except _source.SourceError as exc:
+            status = "FAULT" if self.svc.githost is None else "FAILED"
+            raise Failed(status, "DOWNLOAD_SOURCE", "CLIENT_ERROR", str(exc)) from exc
 
     def _buildspec(self) -> pipeline.Buildspec:
         given = self.doc["source"]["buildspec"]

@@ -23,6 +23,7 @@ from gitterra.cloud.codebuild import (
     _builds,
     _deliveries,
     _logs,
+    _poll,
     _ports,
     _projects,
     _queue,
@@ -81,6 +82,7 @@ class CodeBuild:
         self.queue = _queue.Queue(self)
         self.logs = _logs.LogBook()
         self.statuses = _statuses.Statuses(self)
+        self.poller = _poll.Poller(self)
         self._running: dict[str, asyncio.Event] = {}
         self._wake = asyncio.Event()
         self._tasks = TaskSet("codebuild")
@@ -112,6 +114,7 @@ class CodeBuild:
         if self.githost is not None:
             self.githost.subscribe(self.deliveries.on_githost_event)
         self._tasks.spawn("scheduler", self._schedule())
+        self._tasks.spawn("poller", self.poller.run())
 
     async def stop(self, terminate: bool) -> None:
         del terminate  # builds never outlive the server: their processes are killed either way

@@ -18,6 +18,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitterra.cloud import CloudError
+from gitterra.cloud.codebuild import _projects
+
+if TYPE_CHECKING:
+    from gitterra.cloud.codebuild._service import CodeBuild
 
 _SHA = re.compile(r"[0-9a-f]{40}")
 _REF = re.compile(r"refs/[^\x00-\x20:~^?*\[\\]+")
@@ -108,6 +115,43 @@ async def _fetch_version(git: _Git, wanted: Wanted) -> str:
     raise SourceError(
         f"{shown} was not found in {wanted.url}" + (f": {git.last_error}" if git.last_error else "")
     )
+
+
+def is_sha(text: str) -> bool:
+    return _SHA.fullmatch(text) is not None
+
+
+async def ls_remote(url: str, ref: str, env: Mapping[str, str]) -> tuple[str, str]:
+    """The ref ``ref`` resolves to at ``url`` (``HEAD``: the branch it points at) and its
+    commit, asked without fetching anything."""
+    git = _Git(Path(env.get("HOME", ".")), env, lambda line: None)
+    args = ["ls-remote", "--symref"] if ref == "HEAD" else ["ls-remote"]
+    target = "HEAD" if ref == "HEAD" else _valid_ref(ref)
+    out = await git.run(f"ask {url} for {target}", *args, "--end-of-options", url, target)
+    symref, sha = "", ""
+    for line in out.splitlines():
+        left, _, right = line.partition("\t")
+        if left.startswith("ref: ") and right == "HEAD":
+            symref = left[len("ref: ") :]
+        elif right == target and _SHA.fullmatch(left):
+            sha = left
+    if not sha:
+        raise SourceError(f"{target} was not found in {url}")
+    return (symref or target), sha
+
+
+def fetch_url(svc: CodeBuild, source: Mapping[str, Any]) -> str:
+    """Where a project's source is fetched from: the git host's repository for a GITTERRA
+    source (its path on this machine), else the location."""
+    if source["type"] != "GITTERRA":
+        return str(source["location"])
+    host = svc.githost
+    if host is None:
+        raise SourceError("the git host is not running")
+    try:
+        return str(host.path(_projects.repository_name(source["location"])))
+    except CloudError as exc:  # NotFound: the repository is gone
+        raise SourceError(f"repository {source['location']}: {exc}") from exc
 
 
 def _depth(depth: int) -> tuple[str, ...]:
