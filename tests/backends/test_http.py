@@ -125,6 +125,20 @@ def test_basic_auth(server: StateServer) -> None:
         http(server, env=env, password="setting-wins").client(DEFAULT).get()
 
 
+def test_a_refusal_says_why_when_the_server_does(server: StateServer) -> None:
+    body = b'{"error": {"code": "Forbidden", "message": "this token is read-only:   builds of pull requests only plan"}}'
+    server.data.fail_next.append(Canned(403, body))
+    with pytest.raises(
+        state.BackendError,
+        match=r"403 Forbidden: the credentials were refused \(this token is read-only: builds "
+        r"of pull requests only plan\)",
+    ):
+        http(server).client(DEFAULT).get()
+    server.data.fail_next.append(Canned(403, b"go away"))
+    with pytest.raises(state.BackendError, match=r"refused \(go away\)"):
+        http(server).client(DEFAULT).get()
+
+
 def test_auth_failure_on_lock_is_a_backend_error(server: StateServer) -> None:
     server.data.username, server.data.password = "ci", "s3cret"
     with pytest.raises(state.BackendError, match=r"could not lock the state: LOCK .* 401"):

@@ -153,10 +153,27 @@ def status_error(resp: httpx.Response, what: str) -> state.BackendError:
         )
         return state.BackendError(f"{head} answered {status}: {advice}")
     if resp.status_code == 403:
-        return state.BackendError(f"{head} answered {status}: the credentials were refused")
+        said = server_message(resp)
+        why = f" ({said})" if said else ""
+        return state.BackendError(f"{head} answered {status}: the credentials were refused{why}")
     attempts = resp.extensions.get("gitterra.attempts", 1)
     tries = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
     return state.BackendError(f"{head} answered {status}{tries}: {excerpt(resp)}")
+
+
+def server_message(resp: httpx.Response) -> str:
+    """What the server said, for a refusal: a JSON error's ``message`` (gitterra's and most
+    APIs' shape, ``{"error": {"message": …}}`` or ``{"message": …}``), else a body excerpt, ""
+    for an empty body."""
+    try:
+        doc = resp.json()
+    except ValueError:
+        return "" if not resp.content.strip() else excerpt(resp)
+    error = doc.get("error") if isinstance(doc, dict) else None
+    for holder in (error, doc):
+        if isinstance(holder, dict) and isinstance(holder.get("message"), str):
+            return " ".join(holder["message"].split())[: _EXCERPT * 2]
+    return excerpt(resp)
 
 
 def excerpt(resp: httpx.Response) -> str:
