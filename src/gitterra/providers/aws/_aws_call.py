@@ -101,7 +101,7 @@ def error(exc: Exception, operation: str) -> _client.CloudError:
         return _kind(code, status, message)(status, code, message, None, exc.operation_name)
     if isinstance(exc, botocore.exceptions.ParamValidationError):
         return _client.BadRequestError(400, "ParamValidation", str(exc), None, operation)
-    if isinstance(exc, botocore.exceptions.EndpointConnectionError | _timeouts()):
+    if isinstance(exc, (botocore.exceptions.EndpointConnectionError, *_timeouts())):
         return _client.UnreachableError(f"{operation}: {exc}")
     if isinstance(
         exc,

@@ -57,6 +57,15 @@ def _session(settings: _aws_settings.AwsSettings, timing: _client.Timing) -> Any
     of the role)."""
     try:
         session, credentials = _credentials(settings)
+    except botocore.exceptions.ProfileNotFound as exc:
+        files = ", ".join((*settings.shared_config_files, *settings.shared_credentials_files))
+        raise _client.BadRequestError(
+            400,
+            "ProfileNotFound",
+            f'the profile "{settings.profile}" is in none of the shared AWS files'
+            + (f" ({files})" if files else " (~/.aws/config, ~/.aws/credentials)"),
+            "profile",
+        ) from exc
     except botocore.exceptions.BotoCoreError as exc:
         raise _aws_call.error(exc, "resolving credentials") from exc
     if credentials is None:

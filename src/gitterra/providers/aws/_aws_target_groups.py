@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitterra.providers.aws import _aws_base, _aws_elbv2
+from gitterra.providers.aws import _aws_base, _aws_call, _aws_elbv2, _client
 from gitterra.providers.aws._aws_base import tag_list
 from gitterra.providers.aws._target import Doc
 
@@ -111,7 +111,18 @@ class TargetGroups(_aws_elbv2.Balancers):
         return await self.get_target_group(arn)
 
     async def delete_target_group(self, arn: str) -> None:
-        await self.call("delete_target_group", TargetGroupArn=arn)
+        """Retried while AWS still counts a listener just deleted as a user (ResourceInUse),
+        as the AWS provider does."""
+
+        async def attempt() -> None:
+            await self.call("delete_target_group", TargetGroupArn=arn)
+
+        await _aws_call.eventually(
+            attempt,
+            lambda exc: isinstance(exc, _client.ConflictError),
+            _aws_base.PROPAGATION,
+            self.timing.poll,
+        )
 
     async def register_targets(self, arn: str, targets: list[Doc]) -> None:
         await self.call("register_targets", TargetGroupArn=arn, Targets=_targets(targets))

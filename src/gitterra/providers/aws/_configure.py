@@ -268,6 +268,10 @@ async def configure_aws(
 
 def _connect_failed(settings: _aws_settings.AwsSettings, exc: _client.CloudError) -> Diagnostic:
     where = f"AWS ({settings.region})"
+    if isinstance(exc, _client.ApiError) and exc.field == "profile":
+        return Diagnostic.error(
+            "Invalid provider configuration", exc.message + ".", attribute=("profile",)
+        )
     if isinstance(exc, _client.UnreachableError):
         return Diagnostic.error(
             f"{where} is not reachable",

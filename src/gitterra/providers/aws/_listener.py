@@ -116,6 +116,10 @@ class Listener(_resource.CloudResource):
             fixed["default_action"] = [
                 _with_order(act, i) for i, act in enumerate(actions.elements())
             ]
+        if prior is not None and not prior.is_null and _kit.changed(prior, planned, "port"):
+            # a new port is bound anew: where the listener answers is known after apply
+            for name in ("gitterra_bound_address", "gitterra_url"):
+                fixed[name] = lang.unknown_val(lang.STRING)
         planned = _kit.with_values(self.block, planned, fixed)
         return engine.PlannedChange(planned, change.requires_replace)
 

@@ -1,6 +1,9 @@
 # The pipeline as code: a CodeBuild project that runs buildspec.yaml from this repository on
-# the gitterra server, and a webhook with the two filter groups of the seed. Apply it once,
-# from your machine (`gitterra init && gitterra apply`); its state stays in this directory.
+# the gitterra server, a webhook with the two filter groups of the seed, and the IAM role the
+# project's builds act as (on AWS; the local cloud records the role and policy, and does not
+# enforce them). Apply it once, from your machine (`gitterra init && gitterra apply`); its
+# state stays in this directory. On AWS (GITTERRA_TARGET=aws), set source_type and repository
+# to a forge CodeBuild knows: see docs/aws.md.
 terraform {
   required_providers {
     aws = {
@@ -23,20 +26,65 @@ variable "region" {
   default = "eu-west-3"
 }
 
+variable "source_type" {
+  description = "GITTERRA (the gitterra server's git host); on AWS, GITHUB, GITLAB, BITBUCKET or CODECOMMIT."
+  type        = string
+  default     = "GITTERRA"
+}
+
 variable "repository" {
-  description = "The repository on the git host (its name, or its clone URL)."
+  description = "The repository: on the git host its name or clone URL; elsewhere its HTTPS URL."
   type        = string
   default     = "@@NAME@@"
 }
 
+# The role builds act as: CodeBuild may assume it, and it may write the build's logs and manage
+# what infra/ declares.
+resource "aws_iam_role" "codebuild" {
+  name = "${var.project_name}-codebuild"
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "codebuild.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "codebuild" {
+  name = "${var.project_name}-codebuild"
+  role = aws_iam_role.codebuild.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["ec2:*", "autoscaling:*", "elasticloadbalancing:*", "iam:CreateServiceLinkedRole"]
+        Resource = "*"
+      },
+    ]
+  })
+}
+
 resource "aws_codebuild_project" "codebuild" {
+  # Builds need the role's permissions, not only the role.
+  depends_on = [aws_iam_role_policy.codebuild]
+
   name          = var.project_name
   description   = "Plan and apply infra/ on every push to main; plan pull requests to main."
   build_timeout = 30
-  service_role  = "gitterra"
+  service_role  = aws_iam_role.codebuild.arn
 
   source {
-    type                = "GITTERRA"
+    type                = var.source_type
     location            = var.repository
     buildspec           = "buildspec.yaml"
     report_build_status = true

@@ -1,10 +1,11 @@
+# The local cloud's static-site image; on AWS (GITTERRA_TARGET=aws), the latest Amazon Linux 2023.
 data "aws_ami" "site" {
   most_recent = true
-  owners      = ["gitterra"]
+  owners      = ["gitterra", "amazon"]
 
   filter {
     name   = "name"
-    values = ["gitterra-static-site-*"]
+    values = ["gitterra-static-site-*", "al2023-ami-2023.*-x86_64"]
   }
 }
 

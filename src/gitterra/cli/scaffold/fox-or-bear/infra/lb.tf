@@ -13,10 +13,12 @@ resource "aws_lb_target_group" "web" {
   # Seconds a deregistered instance keeps finishing its requests before it is stopped.
   deregistration_delay = 5
 
+  # Quick checks on the local cloud, whose instances are processes; AWS checks every 5 s at
+  # the most often.
   health_check {
     path                = "/"
-    interval            = 2
-    timeout             = 1
+    interval            = local.on_local_cloud ? 2 : 10
+    timeout             = local.on_local_cloud ? 1 : 5
     healthy_threshold   = 2
     unhealthy_threshold = 2
   }

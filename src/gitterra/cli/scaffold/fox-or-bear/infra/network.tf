@@ -1,3 +1,10 @@
+# Where this applies: gitterra's local cloud (region local-1), or AWS with GITTERRA_TARGET=aws.
+data "aws_region" "current" {}
+
+locals {
+  on_local_cloud = data.aws_region.current.name == "local-1"
+}
+
 data "aws_vpc" "default" {
   default = true
 }

@@ -5,7 +5,7 @@ variable "project_name" {
 }
 
 variable "region" {
-  description = "The region (the local cloud has one, local-1, and accepts any name)."
+  description = "The AWS region (with GITTERRA_TARGET=aws); the local cloud has one, local-1, and accepts any name."
   type        = string
   default     = "eu-west-3"
 }
