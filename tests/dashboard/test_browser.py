@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from tests.cloud.conftest import CloudServer, running_server
+from tests.cloud.conftest import gates as gates  # the fixture: gates confined builds can see
 from tests.dashboard import world
 
 pytestmark = pytest.mark.slow
@@ -88,7 +89,7 @@ def server(tmp_path: Path) -> Iterator[CloudServer]:
         yield running
 
 
-def test_the_dashboard_in_a_browser(server: CloudServer, browser: object, tmp_path: Path) -> None:
+def test_the_dashboard_in_a_browser(server: CloudServer, browser: object, gates: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.support.ui import WebDriverWait
@@ -98,7 +99,6 @@ def test_the_dashboard_in_a_browser(server: CloudServer, browser: object, tmp_pa
     api = server.client
     made = world.site(api, "web", desired=2)
     world.put_state(api, "site", made, [])
-    gates = tmp_path / "gates"
     world.gated_project(api, "site", gates, lines=3)
     build = world.run_build(api, "site", wait=False)
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.cloud.conftest import CloudServer, wait_for
+from tests.cloud.conftest import gates as gates  # the fixture: gates confined builds can see
 from tests.dashboard import world
 from tests.dashboard.conftest import HOSTILE_BRANCH, HOSTILE_TITLE, World
 
@@ -215,9 +216,8 @@ def test_pages_carry_a_strict_content_security_policy(dash: httpx.Client) -> Non
 
 
 def test_the_live_log_follows_a_running_build(
-    server: CloudServer, dash: httpx.Client, tmp_path: Path
+    server: CloudServer, dash: httpx.Client, gates: Path
 ) -> None:
-    gates = tmp_path / "gates"
     world.gated_project(server.client, "gated", gates, lines=3)
     build = world.run_build(server.client, "gated", wait=False)
     page = world.page(dash, f"/builds/{build['id']}")

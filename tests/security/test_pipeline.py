@@ -18,6 +18,7 @@ import pytest
 
 from tests.cloud.codebuild.conftest import B, P, W, log_of, until, wait_build
 from tests.cloud.codebuild.gitrepo import git
+from tests.cloud.conftest import gates as gates  # the fixture, for these tests
 from tests.security.conftest import Secured
 
 pytestmark = pytest.mark.slow
@@ -235,8 +236,8 @@ phases:
 """
 
 
-def test_an_expired_build_token_is_refused(secured: Secured, tmp_path: Path) -> None:
-    go = tmp_path / "go"
+def test_an_expired_build_token_is_refused(secured: Secured, gates: Path) -> None:
+    go = gates / "go"  # where a confined build can see it (README "Isolation")
     project = {
         "name": "waiter",
         "source": {"type": "NO_SOURCE", "buildspec": INLINE.format(go=go)},
