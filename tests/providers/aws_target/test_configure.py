@@ -191,3 +191,12 @@ def test_a_profile_of_the_shared_files(cloud: MotoServer, tmp_path: Path) -> Non
         f"(/nonexistent/aws-config, {credentials})."
     )
     d.close()
+
+
+def test_what_gitterra_does_not_implement_is_refused_in_aws_words(driver: Driver) -> None:
+    (problem,) = driver.validate(
+        "aws_launch_configuration", image_id="ami-1", instance_type="t3.micro",
+        associate_public_ip_address=True,
+    )  # fmt: skip
+    assert problem.startswith("Not supported by gitterra's aws provider: ")
+    assert "on AWS as on its local cloud" in problem

@@ -225,7 +225,9 @@ async def configure_aws(
     session: _resource.Session, cfg: Mapping[str, Any], env: Mapping[str, str], diags: Diagnostics
 ) -> None:
     """Connect ``session`` to AWS (errors in ``diags``)."""
-    _resource.refuse_unsupported("the aws provider", PROVIDER_BLOCK, cfg, ("ignore_tags",), diags)
+    _resource.refuse_unsupported(
+        "the aws provider", PROVIDER_BLOCK, cfg, ("ignore_tags",), diags, "aws"
+    )
     if cfg.get("endpoint"):
         diags.add(
             Diagnostic.error(

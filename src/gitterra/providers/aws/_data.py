@@ -141,7 +141,7 @@ class Ami(CloudDataSource):
         diags = Diagnostics()
         cfg = _kit.py(config)
         _resource.refuse_unsupported(
-            self.name, self.schema.block, cfg, ("executable_users",), diags
+            self.name, self.schema.block, cfg, ("executable_users",), diags, self.session.kind
         )
         pattern = cfg.get("name_regex")
         if isinstance(pattern, str):

@@ -53,6 +53,9 @@ class AwsProvider(_base.TableProvider):
         self.session = _resource.Session(timing or _client.Timing())
         self._transport = transport
         self._env = env
+        self.session.kind = (
+            "aws" if self._environment().get("GITTERRA_TARGET") == "aws" else "local"
+        )
         s = self.session
         super().__init__(
             [
@@ -109,6 +112,7 @@ class AwsProvider(_base.TableProvider):
         if kind is None:
             return diags
         await self.close()
+        self.session.kind = kind
         self.session.default_tags = {}
         if kind == "aws":
             await _configure.configure_aws(self.session, cfg, env, diags)

@@ -32,6 +32,8 @@ class Session:
     default_tags: dict[str, str] = field(default_factory=dict)
     #: Whether applying an auto-scaling group waits for the instance refresh it starts.
     wait_for_refresh: bool = True
+    #: The target chosen (known before ``configure``, from GITTERRA_TARGET), for messages.
+    kind: _target.TargetKind = "local"
 
     @property
     def cloud(self) -> _target.Target:
@@ -155,9 +157,12 @@ class CloudResource(_base.ResourceType):
     def validate(self, config: lang.Value) -> Diagnostics:
         diags = Diagnostics()
         cfg = _kit.py(config)
-        refuse_unsupported(self.name, self.block, cfg, self.unsupported, diags)
+        target = self.session.kind
+        refuse_unsupported(self.name, self.block, cfg, self.unsupported, diags, target)
         self.check(cfg, config, diags)
-        refuse_nested_unsupported(self.name, self.block, cfg, diags, skip=self.unsupported)
+        refuse_nested_unsupported(
+            self.name, self.block, cfg, diags, skip=self.unsupported, target=target
+        )
         return diags
 
     def check(self, cfg: dict[str, Any], config: lang.Value, diags: Diagnostics) -> None:
@@ -187,26 +192,37 @@ class CloudResource(_base.ResourceType):
         return _kit.tags_state(configured, found, self.session.default_tags)
 
 
+def _refusal(target: _target.TargetKind) -> tuple[str, str]:
+    """The summary of a refusal and who cannot honour the argument, in the target's words."""
+    if target == "aws":
+        return "Not supported by gitterra's aws provider", (
+            "gitterra's aws provider (on AWS as on its local cloud: one schema for both)"
+        )
+    return "Not supported by the local cloud", "gitterra's local cloud"
+
+
 def refuse_unsupported(
     type_name: str,
     schema: engine.BlockSchema,
     cfg: Mapping[str, Any],
     names: tuple[str, ...],
     diags: Diagnostics,
+    target: _target.TargetKind = "local",
 ) -> None:
     """An error for every argument of ``names`` that asks for something (set, not empty, not
     false), including unsupported nested blocks written in the configuration."""
+    summary, who = _refusal(target)
     for name in names:
         value = cfg.get(name)
         if _kit.is_unset(value):
             continue
         kind = "block" if name in schema.blocks else "argument"
+        why = "the local cloud would ignore it, and " if target == "local" else ""
         diags.add(
             Diagnostic.error(
-                "Not supported by the local cloud",
-                f'The {kind} "{name}" of {type_name} is not supported by gitterra\'s local '
-                "cloud: remove it (the local cloud would ignore it, and gitterra does not "
-                "ignore configuration silently).",
+                summary,
+                f'The {kind} "{name}" of {type_name} is not supported by {who}: remove it '
+                f"({why}gitterra does not ignore configuration silently).",
                 attribute=(name,),
             )
         )
@@ -219,10 +235,12 @@ def refuse_nested_unsupported(
     diags: Diagnostics,
     path: tuple[str | int, ...] = (),
     skip: tuple[str, ...] = (),
+    target: _target.TargetKind = "local",
 ) -> None:
     """The same refusal for arguments inside nested blocks (``instance_refresh { preferences {
     auto_rollback = true } }``): any set argument the schema marks with ``_kit.unsupported``
     that no error of ``diags`` covers yet. Blocks named in ``skip`` are refused whole already."""
+    summary, who = _refusal(target)
     for name, nested in schema.blocks.items():
         if name in skip:
             continue
@@ -240,14 +258,14 @@ def refuse_nested_unsupported(
                     continue  # the type's own check refused it (or its block) already
                 diags.add(
                     Diagnostic.error(
-                        "Not supported by the local cloud",
+                        summary,
                         f'The argument "{attr_name}" of {type_name}\'s {name} block is not '
-                        "supported by gitterra's local cloud: remove it (gitterra does not "
-                        "ignore configuration silently).",
+                        f"supported by {who}: remove it (gitterra does not ignore "
+                        "configuration silently).",
                         attribute=at,
                     )
                 )
-            refuse_nested_unsupported(type_name, nested.block, item, diags, where)
+            refuse_nested_unsupported(type_name, nested.block, item, diags, where, target=target)
 
 
 def api_diagnostic(
