@@ -87,14 +87,20 @@ def test_killed_instance_is_replaced(cloud_server: CloudServer) -> None:
     try:
         hammer.wait_for(200)
         os.killpg(victim["pid"], signal.SIGKILL)  # the instance's whole process tree
-        wait_for(
-            lambda: (
-                site.serving(2)
-                and victim["id"] not in {i["id"] for i in site.instances(state="running")}
-            ),
-            DEADLINE,
-            "a replacement serving",
-        )
+
+        def replaced() -> bool:
+            # By identity, not by counts alone: the group may still count the victim in service
+            # (its health check has not failed yet) after compute has seen it die.
+            running = {i["id"] for i in site.instances(state="running")}
+            healthy = {t["id"] for t in site.targets() if t["state"] == "healthy"}
+            return (
+                len(running) == 2
+                and victim["id"] not in running
+                and healthy == running
+                and site.serving(2)
+            )
+
+        wait_for(replaced, DEADLINE, "a replacement serving")
         hammer.wait_for(200)
     finally:
         outcomes = hammer.stop()
