@@ -268,3 +268,75 @@ def test_a_listener_is_a_change_of_its_balancer(secured: Secured) -> None:
     assert made.json()["owner"] == "web"
     arn = made.json()["arn"].replace("/", "%2F")
     assert web.delete(f"/api/v1/listeners/{arn}").status_code == 204
+
+
+def test_project_tokens_point_only_at_their_projects_resources(secured: Secured) -> None:
+    """A token of project web cannot put its instances behind shop's balancer, launch shop's
+    user data, or forward its balancer to shop's target group; each refusal names the field
+    and makes nothing."""
+    web = secured.as_(secured.new_token(project="web")[0])
+    shop = secured.as_(secured.new_token(project="shop")[0])
+    image = secured.client.get("/api/v1/images").json()["items"][0]["id"]
+    lt = {"image_id": image, "instance_type": "t3.micro"}
+    shops_lt = shop.post("/api/v1/launch-templates", json={"name": "shop", **lt}).json()
+    shops_tg = shop.post("/api/v1/target-groups", json={"name": "shop", "port": 80}).json()
+    webs_lt = web.post("/api/v1/launch-templates", json={"name": "web", **lt}).json()
+    webs_tg = web.post("/api/v1/target-groups", json={"name": "web", "port": 80}).json()
+    webs_lb = web.post("/api/v1/load-balancers", json={"name": "web"}).json()
+    group = {"name": "web", "min_size": 0, "max_size": 1, "desired_capacity": 0}
+    mine = {"id": webs_lt["id"], "version": "$Latest"}
+    groups = "/api/v1/autoscaling-groups"
+
+    def refused(response: httpx.Response, field: str, what: str) -> None:
+        assert response.status_code == 403, response.text
+        error = response.json()["error"]
+        assert error["field"] == field
+        assert error["message"] == (
+            f"{what} is owned by project shop: project web's token may refer only to resources "
+            "its project created"
+        )
+
+    theirs = {"id": shops_lt["id"], "version": "$Latest"}
+    refused(
+        web.post(groups, json={**group, "launch_template": theirs}),
+        "launch_template.id",
+        "launch template shop",
+    )
+    refused(
+        web.post(
+            groups,
+            json={**group, "launch_template": mine, "target_group_arns": [shops_tg["arn"]]},
+        ),
+        "target_group_arns.0",
+        "target group shop",
+    )
+    forward = {"type": "forward", "target_group_arn": shops_tg["arn"]}
+    listener = {"load_balancer_arn": webs_lb["arn"], "port": 80, "default_action": forward}
+    refused(
+        web.post("/api/v1/listeners", json=listener),
+        "default_action.target_group_arn",
+        "target group shop",
+    )
+    assert secured.client.get(groups).json()["items"] == []
+    assert secured.client.get("/api/v1/listeners").json()["items"] == []
+    # its own resources, and a later change pointing at shop's, refused the same way
+    made = web.post(
+        groups, json={**group, "launch_template": mine, "target_group_arns": [webs_tg["arn"]]}
+    )
+    assert made.status_code == 201, made.text
+    refused(
+        web.patch(f"{groups}/web", json={"target_group_arns": [shops_tg["arn"]]}),
+        "target_group_arns.0",
+        "target group shop",
+    )
+    refused(
+        web.patch(f"{groups}/web", json={"launch_template": theirs}),
+        "launch_template.id",
+        "launch template shop",
+    )
+    doc = secured.client.get(f"{groups}/web").json()
+    assert doc["target_group_arns"] == [webs_tg["arn"]]
+    assert doc["launch_template"]["id"] == webs_lt["id"]
+    # the admin may join anything
+    admins = secured.client.patch(f"{groups}/web", json={"target_group_arns": [shops_tg["arn"]]})
+    assert admins.status_code == 200, admins.text

@@ -139,7 +139,9 @@ class Groups:
     def _settings(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         out = _validate.group_settings(spec)
         for i, arn in enumerate(out.get("target_group_arns", ())):
-            self.svc.balancer().target_groups.get(arn, f"target_group_arns.{i}")
+            where = f"target_group_arns.{i}"
+            tg = self.svc.balancer().target_groups.get(arn, where)
+            tokens.check_use(tg, f"target group {tg['name']}", where)
         return out
 
     def _source(self, spec: Mapping[str, Any], required: bool) -> dict[str, Any]:
@@ -159,12 +161,15 @@ class Groups:
                     "launch_template.version" if exc.field == "version" else "launch_template.id"
                 )
                 raise NotFound(exc.message, where) from exc
+            name = version.get("launch_template_name") or version["launch_template_id"]
+            tokens.check_use(version, f"launch template {name}", "launch_template.id")
             source = {"id": version["launch_template_id"], "version": ref["version"]}
             source["name"] = version.get("launch_template_name")
             return {"launch_template": source, "launch_configuration": None}
         if lc is not None:
             name = fields.string(lc, "launch_configuration", max_len=255)
-            self.svc.launch_configurations.get(name, "launch_configuration")
+            config = self.svc.launch_configurations.get(name, "launch_configuration")
+            tokens.check_use(config, f"launch configuration {name}", "launch_configuration")
             return {"launch_template": None, "launch_configuration": name}
         if required:
             raise ValidationError(

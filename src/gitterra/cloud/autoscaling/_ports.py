@@ -43,7 +43,8 @@ class Instances(Protocol):
 class Templates(Protocol):
     def resolve(self, id_or_name: str, version: str | int | None = None) -> Doc:
         """One version's document (``image_id``, ``instance_type``, ``user_data`` base64,
-        ``security_group_ids``, ``key_name``, ``version_number``, ``launch_template_id``);
+        ``security_group_ids``, ``key_name``, ``version_number``, ``launch_template_id``, the
+        template's ``owner`` when a project made it);
         NotFound for an unknown template or version."""
         ...
 

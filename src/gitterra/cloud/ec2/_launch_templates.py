@@ -76,18 +76,22 @@ class LaunchTemplates:
 
     def resolve(self, id_or_name: str, version: str | int | None = None) -> Doc:
         """The document of one version: ``version`` is a number (or its digits), ``"$Latest"``,
-        or ``"$Default"``/None. The result also carries ``launch_template_id`` and
-        ``launch_template_name``; ``user_data`` stays base64. NotFound (field ``version``) for a
+        or ``"$Default"``/None. The result also carries ``launch_template_id``,
+        ``launch_template_name`` and the template's owner (``tokens.OWNER``, when a project
+        made it); ``user_data`` stays base64. NotFound (field ``version``) for a
         version the template does not have, ValidationError for a malformed one."""
         template = self.get(id_or_name)
         number = _version_number(template, version)
         for doc in template["versions"]:
             if doc["version_number"] == number:
-                return {
+                out = {
                     **doc,
                     "launch_template_id": template["id"],
                     "launch_template_name": template["name"],
                 }
+                if tokens.OWNER in template:
+                    out[tokens.OWNER] = template[tokens.OWNER]
+                return out
         raise NotFound(
             f"launch template {template['id']} has no version {number} (it has 1 to "
             f"{template['latest_version']})",

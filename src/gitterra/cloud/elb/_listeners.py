@@ -194,9 +194,9 @@ class Listeners:
     def _action(self, value: object) -> dict[str, Any]:
         action = _validate.action(value)
         if action["type"] == "forward":
-            self.elb.target_groups.get(
-                action["target_group_arn"], "default_action.target_group_arn"
-            )
+            where = "default_action.target_group_arn"
+            tg = self.elb.target_groups.get(action["target_group_arn"], where)
+            tokens.check_use(tg, f"target group {tg['name']}", where)
         return action
 
     def _check_port(self, lb_arn: str, port: int, own_arn: str | None) -> None:

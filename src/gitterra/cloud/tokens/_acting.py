@@ -7,7 +7,10 @@ place instead of in every service's signature.
 
 The rules: the admin may do anything; a read-only token changes nothing; a token of project P
 stamps ``owner: P`` on what it creates and may change or delete only resources whose owner is
-P (everything may be read: plans need reads). Work that is not a request (controllers
+P (everything may be read: plans need reads); it may also only *point* its resources at
+resources of P (:func:`check_use`: a group's target groups and launch template, a listener's
+target group), so it cannot put its instances behind another project's balancer or launch
+another project's user data. Work that is not a request (controllers
 reconciling, builds queued by deliveries) acts as the server itself, unrestricted. Tasks that a
 request starts inherit its context; the principal is live only until the request ends, so a
 controller started by a build's request does not keep acting for it afterwards.
@@ -75,6 +78,16 @@ def stamp(doc: MutableMapping[str, Any]) -> None:
 
 def check_change(doc: MutableMapping[str, Any] | dict[str, Any], what: str) -> None:
     """Refuse (403 naming ``what`` and its owner) unless the caller may change ``doc``."""
+    _check_owner(doc, what, "change only", None)
+
+
+def check_use(doc: MutableMapping[str, Any] | dict[str, Any], what: str, field: str) -> None:
+    """Refuse (403 at ``field``, naming ``what`` and its owner) unless the caller may point one
+    of its resources at ``doc``: the rule of :func:`check_change`, for references."""
+    _check_owner(doc, what, "refer only to", field)
+
+
+def _check_owner(doc: MutableMapping[str, Any], what: str, verb: str, field: str | None) -> None:
     principal = _restricted()
     if principal is None:
         return
@@ -85,7 +98,8 @@ def check_change(doc: MutableMapping[str, Any] | dict[str, Any], what: str) -> N
         by = f"project {owner}" if owner else "the admin (no project)"
         mine = f"project {principal.project}'s" if principal.project else "a project-less token's"
         raise Forbidden(
-            f"{what} is owned by {by}: {mine} token may change only resources its project created"
+            f"{what} is owned by {by}: {mine} token may {verb} resources its project created",
+            field,
         )
 
 
