@@ -144,6 +144,41 @@ def test_migrate_local_to_http_and_back_keeps_lineage_and_serial(
     assert ws.state()["lineage"] == local["lineage"]
 
 
+def test_migrate_holds_both_locks(ws: ModuleDir, server: StateServer) -> None:
+    """-migrate-state copies under the locks of both sides: a destination locked by someone
+    else stops it with the holder named and nothing copied; -lock=false takes no lock."""
+    ws.write(RESOURCE)
+    ws.ok("init")
+    ws.apply()
+    local = ws.state()
+    ws.write(HTTP + RESOURCE)
+    with server.data.mutex:
+        server.data.locks["/state/demo"] = {"ID": "other-lock", "Who": "someone@elsewhere"}
+    refused = ws.fails("init", "-migrate-state", *http_flags(server))
+    assert "Error acquiring the state lock" in refused.err
+    assert "someone@elsewhere" in refused.err
+    with server.data.mutex:
+        assert server.data.states == {}
+    assert ws.state() == local, "the local state stays where it was"
+
+    # without locking, this server still refuses the write the holder did not make
+    before = len(server.methods())
+    unlocked = ws.fails("init", "-migrate-state", "-lock=false", *http_flags(server))
+    assert "someone@elsewhere (lock ID other-lock); the write was refused" in unlocked.err
+    assert "LOCK" not in server.methods()[before:]
+    assert ws.state() == local
+
+    with server.data.mutex:
+        server.data.locks.clear()
+    before = len(server.methods())
+    ws.ok("init", "-migrate-state", *http_flags(server))
+    assert server_state(server)["lineage"] == local["lineage"]
+    methods = server.methods()[before:]
+    assert methods.index("LOCK") < methods.index("POST") < methods.index("UNLOCK")
+    with server.data.mutex:
+        assert server.data.locks == {}, "released after the copy"
+
+
 def test_unreachable_http_backend(ws: ModuleDir) -> None:
     with socket.socket() as sock:  # a port that nothing listens on
         sock.bind(("127.0.0.1", 0))

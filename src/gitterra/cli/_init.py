@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +158,7 @@ def _init_backend(ui: UI, wd: Workdir, module: config.Module, opts: flags.Parsed
         assert previous is not None
         old_backend = wd.configure_backend(previous.type, previous.config)
         if opts.get_bool("migrate-state"):
-            _migrate(ui, old_backend, new_backend, previous.type, kind, opts.get_bool("force-copy"))
+            _migrate(wd, opts, old_backend, new_backend, previous.type, kind)
         elif _has_state(old_backend):
             raise wd.fail(
                 Diagnostic.error(
@@ -202,30 +204,31 @@ def _has_state(backend: state.Backend) -> bool:
 
 
 def _migrate(
-    ui: UI, old: state.Backend, new: state.Backend, old_kind: str, new_kind: str, force: bool
+    wd: Workdir,
+    opts: flags.Parsed,
+    old: state.Backend,
+    new: state.Backend,
+    old_kind: str,
+    new_kind: str,
 ) -> None:
+    """Copy every workspace's state from ``old`` to ``new``, each copy made holding the locks of
+    both sides (unless ``-lock=false``), as Terraform does."""
+    ui = wd.ui
     ui.print(f'Migrating state from the "{old_kind}" backend to the "{new_kind}" backend...')
     copied: list[str] = []
     try:
         for ws in old.workspaces():
-            source = state.Manager(old.client(ws)).read()
-            if source is None or source.is_empty:
-                continue
+            source = state.Manager(old.client(ws))
             target = state.Manager(new.client(ws))
-            existing = target.read()
-            if existing is not None and not existing.is_empty and not force:
-                raise CommandError(
-                    Diagnostic.error(
-                        "Destination backend already has state",
-                        f'The "{new_kind}" backend already holds a non-empty state for workspace '
-                        f'"{ws}". Use -force-copy to overwrite it with the "{old_kind}" state.',
-                    )
+            with contextlib.ExitStack() as held:
+                held.enter_context(wd.locked(source, "migration", opts))
+                held.enter_context(wd.locked(target, "migration", opts))
+                found = _copy(source, target, ws, old_kind, new_kind, opts.get_bool("force-copy"))
+            if found is not None:
+                copied.append(ws)
+                ui.print(
+                    f'  - workspace "{ws}": copied (serial {found.serial}, lineage {found.lineage})'
                 )
-            target.overwrite(source.copy())  # the same lineage and serial, as Terraform migrates
-            ui.print(
-                f'  - workspace "{ws}": copied (serial {source.serial}, lineage {source.lineage})'
-            )
-            copied.append(ws)
         if old_kind == "local" and new_kind != "local":
             # As Terraform does, the local state is removed once it lives in the new backend (its
             # .backup keeps a copy): a stale local copy would block migrating back later.
@@ -233,6 +236,32 @@ def _migrate(
                 old.client(ws).delete()
     except state.StateError as exc:
         raise CommandError(Diagnostic.error("Failed to migrate state", str(exc))) from exc
+
+
+def _copy(
+    source: state.Manager,
+    target: state.Manager,
+    ws: str,
+    old_kind: str,
+    new_kind: str,
+    force: bool,
+) -> state.State | None:
+    """Copy one workspace's state (the same lineage and serial, as Terraform migrates); what
+    was copied, None when the source holds none."""
+    found = source.read()
+    if found is None or found.is_empty:
+        return None
+    existing = target.read()
+    if existing is not None and not existing.is_empty and not force:
+        raise CommandError(
+            Diagnostic.error(
+                "Destination backend already has state",
+                f'The "{new_kind}" backend already holds a non-empty state for workspace '
+                f'"{ws}". Use -force-copy to overwrite it with the "{old_kind}" state.',
+            )
+        )
+    target.overwrite(found.copy())
+    return found
 
 
 def _check_providers(ui: UI, wd: Workdir, module: config.Module) -> None:
