@@ -30,6 +30,12 @@ def test_output_streams_with_environment_working_dir_and_interpreter(ws: ModuleD
         """
     )
     out = ws.apply().out
+    lines = out.splitlines()
+    provisioning = "terraform_data.p: Provisioning with 'local-exec'..."
+    assert lines.count(provisioning) == 2, "one line as each of the two provisioners starts"
+    assert lines.index(provisioning) < next(
+        i for i, line in enumerate(lines) if "(local-exec): Executing:" in line
+    )
     assert "terraform_data.p (local-exec): Executing: ['/bin/sh', '-c', " in out
     assert "terraform_data.p (local-exec): hello world from payload" in out
     assert f"terraform_data.p (local-exec): {ws.path / 'sub'}" in out

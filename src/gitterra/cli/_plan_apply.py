@@ -225,6 +225,9 @@ class UIHooks:
         )
         self.ui.print(f"{self._label(change)}: {verb} after {_elapsed(elapsed)}{ident}")
 
+    def provisioning(self, change: engine.ResourceChange, provisioner: str) -> None:
+        self.ui.print(f"{self._label(change)}: Provisioning with '{provisioner}'...")
+
     def output(self, change: engine.ResourceChange, provisioner: str, line: str) -> None:
         self.ui.print(f"{self._label(change)} ({provisioner}): {line}")
 

@@ -389,6 +389,7 @@ class Applier(Walker):
             def show(line: str, kind: str = prov.type) -> None:
                 self.hooks.output(change, kind, line)
 
+            self.hooks.provisioning(change, prov.type)
             found = await run_local_exec(prov, scope, res.describe(), show)
             self.diags.extend(found)
             if found.has_errors:

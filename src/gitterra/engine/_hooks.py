@@ -25,6 +25,10 @@ class ApplyHooks(Protocol):
         error: bool,
     ) -> None: ...
 
+    def provisioning(self, change: ResourceChange, provisioner: str) -> None:
+        """A provisioner of ``change``'s resource starts (Terraform's "Provisioning with...")."""
+        ...
+
     def output(self, change: ResourceChange, provisioner: str, line: str) -> None:
         """A line of a provisioner's output."""
         ...
@@ -46,6 +50,9 @@ class NoHooks:
         error: bool,
     ) -> None:
         del change, operation, elapsed, object_id, error
+
+    def provisioning(self, change: ResourceChange, provisioner: str) -> None:
+        del change, provisioner
 
     def output(self, change: ResourceChange, provisioner: str, line: str) -> None:
         del change, provisioner, line
