@@ -50,6 +50,9 @@ def render_text(
                 if end > start:
                     out.append(" " * (len(gutter) + start) + "^" * (end - start))
             out.append("")
+        elif diag.context:
+            # No place in a file to show (a provider's or the cloud's answer): still say where.
+            out += [f"  in {diag.context}:", ""]
         if diag.detail:
             out.append(diag.detail)
             out.append("")
