@@ -220,3 +220,16 @@ def test_bad_configuration_is_refused_at_validation_naming_the_attribute(
     found = [d for d in diags.errors if d.attribute == path]
     assert found, [(d.attribute, str(d)) for d in diags]
     assert words in f"{found[0].summary} {found[0].detail}"
+
+
+def test_a_long_or_multi_line_answer_gives_a_one_line_summary() -> None:
+    from gitterra.providers.aws import _client, _resource
+
+    message = "the policy is not valid:\n  line 3: Action must be a string\n  line 7: bad ARN"
+    exc = _client.BadRequestError(400, "MalformedPolicyDocument", message, None)
+    diag = _resource.api_diagnostic("IAM Role Policy", {}, exc, "creating", "p")
+    assert diag.summary == "creating IAM Role Policy (p): the policy is not valid:"
+    assert "line 7: bad ARN" in diag.detail, "the whole answer stays in the detail"
+    long = _client.BadRequestError(400, "Invalid", "x" * 500, None)
+    summary = _resource.api_diagnostic("Thing", {}, long, "creating", "").summary
+    assert summary == "creating Thing: " + "x" * 159 + "…"

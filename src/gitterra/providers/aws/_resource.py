@@ -299,7 +299,14 @@ def api_diagnostic(
         path = tuple(int(p) if p.isdigit() else p for p in parts)
         shown = ".".join(str(p) for p in path)
         detail = f"{name[0].upper()}{name[1:]} refused {shown}: {exc.message} ({exc.code})."
-    return Diagnostic.error(f"{what}: {exc.message}", detail, attribute=path)
+    return Diagnostic.error(f"{what}: {headline(exc.message)}", detail, attribute=path)
+
+
+def headline(message: str, limit: int = 160) -> str:
+    """A one-line summary of ``message`` (its first line, at most ``limit`` characters): the
+    whole message stays in the diagnostic's detail."""
+    first = message.strip().splitlines()[0] if message.strip() else message
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
 def not_found_import(
