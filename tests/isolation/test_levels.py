@@ -215,3 +215,21 @@ def test_paths_a_namespace_hides_and_exposes(gates: Path) -> None:
     hidden, _ = _perms.plan_paths(closed / "data", None)
     assert closed / "data" in hidden  # the server's own user reaches its own data dir
     assert Path("/tmp") in hidden
+
+
+def test_what_confined_python_needs_under_tmp_is_bound_back(
+    gates: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout (its .venv, gitterra's source) under /tmp is still there for builds and
+    instances, though the namespace's /tmp is an empty tmpfs (the demo from a clone in /tmp
+    failed with 'bad interpreter' without it)."""
+    venv = Path("/tmp/a-checkout/.venv")
+    elsewhere = gates / "open" / ".venv"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.setattr(_perms, "needed_paths", lambda: [venv, elsewhere])
+    user = isolation.RunUser("u", 4242, 4242, (4242,))
+    for who in (user, None):
+        hidden, exposed = _perms.plan_paths(gates / "data", who)
+        assert Path("/tmp") in hidden
+        assert venv in exposed
+        assert elsewhere not in exposed  # visible already: not hidden, and open to the user

@@ -78,8 +78,9 @@ def plan_paths(data_dir: Path, user: _model.RunUser | None) -> tuple[tuple[Path,
     Hidden: ``/tmp``, and the data dir — or, when the run user cannot enter one of the
     directories above it, the outermost such directory, so that the workspaces bound into it
     can be reached. Exposed: what confined Python needs (its installation, the virtual
-    environment, gitterra's source) where the run user cannot enter a directory above it: the
-    outermost such directory is hidden too and the path bound back read-only."""
+    environment, gitterra's source) where the run user cannot enter a directory above it (the
+    outermost such directory is hidden too) or where it lies in a hidden directory (a checkout
+    under ``/tmp``): the path bound back read-only."""
     hidden = [Path("/tmp"), _blocked(data_dir, user) or data_dir]
     exposed = []
     for path in needed_paths():
@@ -87,6 +88,8 @@ def plan_paths(data_dir: Path, user: _model.RunUser | None) -> tuple[tuple[Path,
         if blocked is not None:
             hidden.append(blocked)
             exposed.append(path)
+        elif any(path.is_relative_to(h) for h in hidden):
+            exposed.append(path)  # a checkout under /tmp: bound back into the empty /tmp
     return tuple(hidden), tuple(exposed)
 
 
