@@ -233,3 +233,28 @@ def test_what_confined_python_needs_under_tmp_is_bound_back(
         assert Path("/tmp") in hidden
         assert venv in exposed
         assert elsewhere not in exposed  # visible already: not hidden, and open to the user
+
+
+def test_a_level_whose_user_cannot_reach_python_fails_its_probe(
+    gates: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python behind a directory the run user cannot enter (as under /root/.pyenv): the probe
+    runs it through a shell, as builds do, so the level fails instead of claiming a barrier
+    under which every build would then fail with 'Permission denied'."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("switching to the run user needs root and setpriv")
+    from gitterra.cloud.isolation import _detect, _model
+
+    closed = gates / "closed-python"
+    closed.mkdir()
+    (closed / "python").symlink_to(sys.executable)
+    closed.chmod(0o700)
+    data = gates / "data"
+    data.mkdir(mode=0o711)
+    user = _detect.ensure_user(_detect.RUN_USER)
+    setpriv = shutil.which("setpriv")
+    assert setpriv is not None
+    level = _model.Isolation(_model.USER, data, user, _model.Tools(setpriv=setpriv))
+    monkeypatch.setattr(sys, "executable", str(closed / "python"))
+    said = _detect.probe(level)
+    assert said is not None and "Permission denied" in said, said

@@ -178,8 +178,12 @@ def probe(isolation: _model.Isolation) -> str | None:
     shutil.rmtree(own, ignore_errors=True)
     try:
         _perms.workspace(isolation, own, [own])
+        # Through a shell, as builds run it: a shell's exec checks every directory on the way
+        # to the interpreter as the run user (setpriv's own exec was seen to succeed where a
+        # build's shell then failed with "Permission denied").
+        python = [sys.executable, "-P", "-c", _PROBE, str(isolation.data_dir), str(own)]
         argv = isolation.command(
-            [sys.executable, "-P", "-c", _PROBE, str(isolation.data_dir), str(own)],
+            ["/bin/sh", "-c", 'exec "$@"', "probe", *python],
             cwd=own,
             writable=[own],
         )
