@@ -281,7 +281,10 @@ class GroupController:
             if r.unhealthy:
                 record["health_status"] = "Unhealthy"
             store.put(_records.MEMBER, r.id, record)
-            self.svc.cloud.event("autoscaling.terminate", self.name, f"{r.id}: {r.reason}")
+            # A replacement of an instance that ended or failed its checks is its own kind, so
+            # that counting restarts does not depend on the wording of reasons.
+            kind = "autoscaling.restart" if r.unhealthy else "autoscaling.terminate"
+            self.svc.cloud.event(kind, self.name, f"{r.id}: {r.reason}")
 
     def _resume_retiring(self) -> None:
         for record in _records.members(self.svc.cloud.store, self.name):

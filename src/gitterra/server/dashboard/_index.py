@@ -9,7 +9,7 @@ event log, which every service writes to:
   those few are read again on every refresh. An ended build never changes again.
 - :class:`DeliveryIndex`: the deliveries, read again only after a ``codebuild.delivery`` event.
 - :class:`RestartCount`: instances a group replaced because they ended or failed their health
-  checks (``autoscaling.terminate`` events whose reason is the instance's own).
+  checks (``autoscaling.restart`` events).
 - :class:`CommitMessages`: commit messages from the git host's stored events.
 
 Everything runs on the server's event loop (the dashboard's routes are coroutines), like the
@@ -18,7 +18,6 @@ services themselves.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from gitterra.cloud import Doc, Store
@@ -125,21 +124,17 @@ class DeliveryIndex:
 
 #: ``i-…: instance i-… is terminated…`` / ``… failed ELB health checks`` (autoscaling._decide):
 #: the reasons that are the instance's own, not a scale-in, refresh or deletion.
-_RESTART = re.compile(r"^\S+: instance \S+ (?:is |failed )")
-
-
 class RestartCount:
     """Instances each group replaced because they ended or were unhealthy."""
 
     def __init__(self, store: Store) -> None:
-        self._tail = Tail(store, "autoscaling.terminate")
+        self._tail = Tail(store, "autoscaling.restart")
         self._counts: dict[str, int] = {}
 
     def by_group(self) -> dict[str, int]:
         for event in self._tail.new():
-            if _RESTART.match(str(event["message"])):
-                group = str(event["subject"])
-                self._counts[group] = self._counts.get(group, 0) + 1
+            group = str(event["subject"])
+            self._counts[group] = self._counts.get(group, 0) + 1
         return dict(self._counts)
 
 
