@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,4 +160,33 @@ def test_audit_queries(tmp_path: Path) -> None:
     assert record["time"].endswith("Z")
     log._prune()
     assert len(log.find(limit=100)) == 5, "only the newest are kept"
+    log.close()
+
+
+def test_audit_verdicts() -> None:
+    verdicts = {
+        code: tokens.verdict_of(code) for code in (200, 303, 401, 403, 413, 400, 404, 500, 0)
+    }
+    assert verdicts == {
+        200: "allowed", 303: "allowed",
+        401: "refused", 403: "refused", 413: "refused",
+        400: "failed", 404: "failed", 500: "failed", 0: "failed",
+    }  # fmt: skip
+
+
+def test_audit_pages_back_and_filters_by_verdict(tmp_path: Path) -> None:
+    log = _audit.AuditLog(tmp_path / "audit.db")
+    for i, outcome in enumerate([201, 403, 404, 200, 401, 0, 204, 500]):
+        log.record(tokens.Record("admin", "POST /x", f"t{i}", outcome, "127.0.0.1"))
+
+    def targets(**query: Any) -> list[str]:
+        return [r["target"] for r in log.find(**query)]
+
+    assert targets(before=6, limit=2) == ["t3", "t4"], "the newest two before seq 6, oldest first"
+    assert targets(before=3, limit=10) == ["t0", "t1"]
+    assert targets(since=2, before=5) == ["t2", "t3"]
+    assert targets(verdict="allowed") == ["t0", "t3", "t6"]
+    assert targets(verdict="refused") == ["t1", "t4"]
+    assert targets(verdict="failed") == ["t2", "t5", "t7"]
+    assert targets(verdict="refused", before=5, limit=1) == ["t1"]
     log.close()

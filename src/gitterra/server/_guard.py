@@ -7,8 +7,9 @@ token the request presents resolved to its principal (left in the scope for the 
 (``cloud.tokens.acting_as``), and its audit record: every request that may change something
 (any method but GET, HEAD and OPTIONS, git pushes among git's requests; webhook deliveries
 have their own records), every request made with a build token, and every request whose token
-was refused (unknown, expired, revoked). Requests refused for rate are not recorded, so a
-flood cannot fill the log.
+was refused (unknown, expired, revoked). A refused request's record says why: the token's
+refusal, else the message of its 401 or 403 answer (a read-only token, another project's
+resource). Requests refused for rate are not recorded, so a flood cannot fill the log.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from gitterra.server import _auth, _limits
 log = logging.getLogger("gitterra.server")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Answers whose error message becomes the audit record's detail (why it was refused), and the
+#: most of it kept: these messages name principals and resources, never a secret.
+_REASONED = frozenset({401, 403})
+_REASON_BODY = 4096
+_REASON_KEEP = 500
 
 
 class Guard:
@@ -83,7 +89,7 @@ class Guard:
                 raise
             log.debug("request to %s ended after its body was refused", scope["path"])
         finally:
-            self._record(scope, family, source, exchange.status)
+            self._record(scope, family, source, exchange.status, exchange.reason)
 
     def _authenticate(self, scope: Scope) -> None:
         scope[_auth.PRINCIPAL], scope[_auth.REFUSAL] = None, None
@@ -95,7 +101,7 @@ class Guard:
         except tokens.Unauthorized as exc:
             scope[_auth.REFUSAL] = exc.message
 
-    def _record(self, scope: Scope, family: str, source: str, status: int) -> None:
+    def _record(self, scope: Scope, family: str, source: str, status: int, reason: str) -> None:
         principal: tokens.Principal | None = scope.get(_auth.PRINCIPAL)
         if not _audited(scope, family, principal):
             return
@@ -112,7 +118,7 @@ class Guard:
                 outcome=status,
                 source=source,
                 project=project,
-                detail=str(scope.get(_auth.REFUSAL) or ""),
+                detail=str(scope.get(_auth.REFUSAL) or reason),
             )
         )
 
@@ -135,6 +141,7 @@ class _Exchange:
         self._send, self._receive = send, receive
         self.family, self.cap = family, cap
         self.status = 0
+        self.reason = ""
         self.received = 0
         self.cut = False
 
@@ -157,7 +164,22 @@ class _Exchange:
             return
         if message["type"] == "http.response.start":
             self.status = int(message["status"])
+        elif message["type"] == "http.response.body" and self.status in _REASONED:
+            self.reason = self.reason or _error_message(message.get("body", b""))
         await self._send(message)
+
+
+def _error_message(body: bytes) -> str:
+    """The message of an answer in the API's error shape (``{"error": {"message"}}``), else
+    ``""`` (git's plain-text answers, a body too long to be one)."""
+    if not body or len(body) > _REASON_BODY:
+        return ""
+    try:
+        error = json.loads(body).get("error")
+    except (ValueError, AttributeError):
+        return ""
+    message = error.get("message") if isinstance(error, dict) else None
+    return message[:_REASON_KEEP] if isinstance(message, str) else ""
 
 
 def _too_large(family: str, size: str, cap: int) -> str:

@@ -25,7 +25,7 @@ from gitterra.cloud.tokens._acting import (
     require_admin,
     stamp,
 )
-from gitterra.cloud.tokens._audit import AuditLog, Record
+from gitterra.cloud.tokens._audit import VERDICTS, AuditLog, Record, verdict_of
 from gitterra.cloud.tokens._errors import Forbidden, Unauthorized
 from gitterra.cloud.tokens._principal import ADMIN, READ_ONLY, Kind, Principal
 from gitterra.cloud.tokens._service import Tokens, of
@@ -35,6 +35,7 @@ __all__ = [
     "ADMIN",
     "OWNER",
     "READ_ONLY",
+    "VERDICTS",
     "AuditLog",
     "Forbidden",
     "Kind",
@@ -51,4 +52,5 @@ __all__ = [
     "of",
     "require_admin",
     "stamp",
+    "verdict_of",
 ]

@@ -5,7 +5,8 @@ writing one never waits on the store's write lock and a long store transaction n
 an answer. Each record is ``seq, time, actor, action, target, outcome, source, project,
 detail``: actor ``admin`` | ``token:<id>`` | ``build:<id>`` | ``anonymous``; action an HTTP
 method and route template or a named action (``state.lock``, ``git.push``, ``token.create``);
-outcome the HTTP status. The log keeps its newest :data:`KEEP` records.
+outcome the HTTP status, read as a :func:`verdict_of` (allowed, refused, failed). The log keeps
+its newest :data:`KEEP` records.
 """
 
 from __future__ import annotations
@@ -21,6 +22,19 @@ from typing import Any
 #: Records kept; older ones are dropped as new ones arrive.
 KEEP = 200_000
 _PRUNE_EVERY = 1000
+
+#: What became of a request, from its status: ``allowed`` (it was served: 1xx-3xx),
+#: ``refused`` (the server said no to who asked or how much: 401, 403, 413, 429) or
+#: ``failed`` (anything else: bad input, not found, a conflict, a server error, no answer).
+VERDICTS = ("allowed", "refused", "failed")
+REFUSED = (401, 403, 413, 429)
+_ALLOWED_SQL = "outcome BETWEEN 100 AND 399"
+_REFUSED_SQL = f"outcome IN ({', '.join(map(str, REFUSED))})"
+_VERDICT_SQL = {
+    "allowed": _ALLOWED_SQL,
+    "refused": _REFUSED_SQL,
+    "failed": f"NOT ({_ALLOWED_SQL} OR {_REFUSED_SQL})",
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -102,17 +116,27 @@ class AuditLog:
         self,
         *,
         since: int | None = None,
+        before: int | None = None,
         limit: int = 100,
         actor: str | None = None,
         project: str | None = None,
+        verdict: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Records oldest first: those after ``since``, or (without it) the newest ``limit``.
-        ``actor`` matches exactly, or as a prefix when it ends with ``:`` (``build:``)."""
+        """Records oldest first: the first ``limit`` after ``since``, or (without it) the
+        newest ``limit``, before ``before`` when given (paging back through the log by
+        sequence number, which stays fast however long the log is). ``actor`` matches exactly,
+        or as a prefix when it ends with ``:`` (``build:``); ``verdict`` is one of
+        :data:`VERDICTS`."""
         where: list[str] = ["1 = 1"]
         args: list[Any] = []
         if since is not None:
             where.append("seq > ?")
             args.append(since)
+        if before is not None:
+            where.append("seq < ?")
+            args.append(before)
+        if verdict is not None:
+            where.append(_VERDICT_SQL[verdict])
         if actor:
             if actor.endswith(":"):
                 where.append("substr(actor, 1, ?) = ?")
@@ -133,6 +157,13 @@ class AuditLog:
         if order == "DESC":
             rows.reverse()
         return [_view(row) for row in rows]
+
+
+def verdict_of(outcome: int) -> str:
+    """``allowed``, ``refused`` or ``failed``: what an outcome (HTTP status) means."""
+    if 100 <= outcome <= 399:
+        return "allowed"
+    return "refused" if outcome in REFUSED else "failed"
 
 
 def _view(row: tuple[Any, ...]) -> dict[str, Any]:

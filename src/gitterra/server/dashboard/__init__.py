@@ -5,7 +5,8 @@ made in the server process from the services' own reads — the store, the build
 states under ``/state``, the balancer data plane's counters — never through the JSON API.
 Pages: ``/`` (overview), ``/projects/<name>``, ``/builds``, ``/builds/<id>`` (the page commit
 statuses link to; its log follows the build live), ``/timeline``, ``/infrastructure``,
-``/deliveries``, ``/pulls``.
+``/deliveries``, ``/pulls``, ``/audit`` (the audit log, which only the admin may read: only the
+admin token opens a session).
 
 Rules:
 

@@ -17,6 +17,7 @@ from gitterra.cloud.compute import Compute
 from gitterra.cloud.elb import Elb
 from gitterra.cloud.elb.dataplane import Metrics
 from gitterra.cloud.githost import GitHost
+from gitterra.cloud.tokens import Tokens
 from gitterra.server.dashboard import _index, _rates, _states, _summary
 
 T = TypeVar("T")
@@ -60,6 +61,11 @@ class Context:
     @property
     def compute(self) -> Compute | None:
         return self._find("compute", Compute)
+
+    @property
+    def tokens(self) -> Tokens | None:
+        """The tokens service: the audit log, and the tokens its actors name."""
+        return self._find(Tokens.name, Tokens)
 
     def metrics(self) -> Metrics | None:
         """The data plane's counters now (None before the load balancer service started)."""

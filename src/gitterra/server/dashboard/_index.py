@@ -90,6 +90,9 @@ class BuildIndex:
             )
         return self._order
 
+    def get(self, build_id: str) -> Doc | None:
+        return self._docs.get(build_id)
+
     def find(
         self, project: str | None = None, status: str | None = None, limit: int | None = None
     ) -> list[Doc]:

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from gitterra.cloud import tokens
 from gitterra.server.dashboard._errors import PageError
 
 STATUSES = ("QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT", "STOPPED")
+#: The audit log's actors by name, and the kinds that carry an id (``build:<id>``; the kind
+#: alone, or ``build:<project>:``, matches every actor it begins).
+ACTORS = ("admin", "server", "dashboard", "anonymous")
+ACTOR_KINDS = ("token:", "build:")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
@@ -33,6 +38,42 @@ class Query:
                 "status",
             )
         return value
+
+    def actor(self) -> str | None:
+        value = self.text("actor", 200)
+        if value is None or value in ACTORS:
+            return value
+        if value.startswith(ACTOR_KINDS) and not any(c.isspace() for c in value):
+            return value
+        raise PageError(
+            400,
+            f"actor {value[:60]!r} is not an actor: one of {', '.join(ACTORS)}, token:ID or "
+            "build:ID, or token: or build: for every one of its kind",
+            "actor",
+        )
+
+    def outcome(self) -> str | None:
+        value = self.params.get("outcome") or None
+        if value is not None and value not in tokens.VERDICTS:
+            raise PageError(
+                400,
+                f"outcome {value[:40]!r} is not one of {', '.join(tokens.VERDICTS)}",
+                "outcome",
+            )
+        return value
+
+    def cursor(self) -> tuple[int | None, int | None]:
+        """A page of the audit log: ``before`` (older than this sequence number) or
+        ``after`` (newer), not both; neither is the newest page."""
+        before, after = self._seq("before"), self._seq("after")
+        if before is not None and after is not None:
+            raise PageError(400, "give before or after, not both", "after")
+        return before, after
+
+    def _seq(self, name: str) -> int | None:
+        if not self.params.get(name):
+            return None
+        return self.number(name, 0, 0, 2**62)
 
     def limit(self) -> int:
         return self.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)

@@ -28,7 +28,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from gitterra.cloud import Cloud, ValidationError
-from gitterra.server.dashboard import _fmt, _live, _metrics, _pages, _params, _rates, _session
+from gitterra.server.dashboard import (
+    _audit,
+    _fmt,
+    _live,
+    _metrics,
+    _pages,
+    _params,
+    _rates,
+    _session,
+)
 from gitterra.server.dashboard._context import Context
 from gitterra.server.dashboard._errors import LoginRequired, PageError
 
@@ -52,6 +61,7 @@ NAV = (
     ("/infrastructure", "Infrastructure"),
     ("/deliveries", "Deliveries"),
     ("/pulls", "Pull requests"),
+    ("/audit", "Audit"),
 )
 #: The most a login form body may be.
 FORM_LIMIT = 8192
@@ -272,6 +282,15 @@ def _pages_routes(app: FastAPI, dash: Dashboard) -> None:
     @app.get("/pulls", include_in_schema=False)
     async def pulls(request: Request, session: Auth) -> HTMLResponse:
         return dash.page(request, "pulls.html", _pages.pulls(dash.ctx), session)
+
+    @app.get("/audit", include_in_schema=False)
+    async def audit(request: Request, session: Auth) -> HTMLResponse:
+        # A session is the admin's (only the admin token opens one), as /api/v1/audit asks.
+        q = _params.Query(request.query_params)
+        filters = _audit.Filters(q.actor(), q.text("project"), q.outcome())
+        before, after = q.cursor()
+        context = _audit.page(dash.ctx, filters, before, after, q.limit())
+        return dash.page(request, "audit.html", context, session)
 
 
 def _build_routes(app: FastAPI, dash: Dashboard) -> None:
