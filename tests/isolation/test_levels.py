@@ -257,4 +257,5 @@ def test_a_level_whose_user_cannot_reach_python_fails_its_probe(
     level = _model.Isolation(_model.USER, data, user, _model.Tools(setpriv=setpriv))
     monkeypatch.setattr(sys, "executable", str(closed / "python"))
     said = _detect.probe(level)
-    assert said is not None and "Permission denied" in said, said
+    assert said is not None
+    assert "Permission denied" in said, said
