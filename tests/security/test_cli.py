@@ -158,6 +158,18 @@ def test_audit_shows_and_follows_the_log(cli: CliRunner, secured: Secured) -> No
                 if pipe is not None:
                     pipe.close()
     assert code == 0, "Ctrl-C ends following normally"
+    assert secured.client.get("/api/v1/tokens", headers={"Authorization": "Bearer gtr_x"})
+    refused = cli.run("audit", "--outcome", "refused").out.splitlines()
+    assert len(refused) == 1
+    assert "anonymous  GET /api/v1/tokens  401" in refused[0]
+    assert cli.run("audit", "--outcome", "allowed").out.count("\n") == 4
+    assert cli.run("audit", "--outcome", "failed").out.strip() == "No audit records."
+    bad = cli.run("audit", "--outcome", "denied")
+    assert bad.code != 0
+    assert "--outcome must be one of allowed, refused, failed, got 'denied'" in bad.err
+    api = secured.client.get("/api/v1/audit", params={"outcome": "denied"})
+    assert api.status_code in (400, 422), api.text
+    assert "outcome" in api.text
 
 
 def _read_lines(proc: subprocess.Popen[bytes], into: list[str]) -> None:

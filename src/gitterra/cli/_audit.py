@@ -24,11 +24,17 @@ FLAGS = (
         help="Only this actor: admin, token:ID, build:ID, or a prefix ending in ':' (build:).",
     ),
     flags.Flag("project", kind="str", metavar="P", help="Only records of project P."),
+    flags.Flag(
+        "outcome",
+        kind="str",
+        metavar="O",
+        help="Only allowed (1xx-3xx), refused (401, 403, 413, 429) or failed (the rest).",
+    ),
     flags.Flag("follow", help="Keep printing new records as they come, until Ctrl-C."),
     flags.Flag("f", help="Same as -follow."),
 )
 
-HELP = """Usage: gitterra audit [--limit N] [--actor A] [--project P] [-f]
+HELP = """Usage: gitterra audit [--limit N] [--actor A] [--project P] [--outcome O] [-f]
 
   Shows the audit log: every API call that changed something or tried to (allowed or
   refused), and every use of a build's token: who, what, to what, when, from where, and how
@@ -38,6 +44,7 @@ Options:
 """
 
 MAX_LIMIT = 1000
+OUTCOMES = ("allowed", "refused", "failed")
 
 
 def run(ui: UI, argv: list[str]) -> int:
@@ -47,9 +54,12 @@ def run(ui: UI, argv: list[str]) -> int:
     limit = opts.get_int("limit")
     if not 1 <= limit <= MAX_LIMIT:
         raise flags.UsageError(f"--limit must be between 1 and {MAX_LIMIT}, got {limit}")
+    outcome = opts.get_str("outcome")
+    if outcome and outcome not in OUTCOMES:
+        raise flags.UsageError(f"--outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
     follow = opts.get_bool("follow") or opts.get_bool("f")
     params: dict[str, Any] = {"limit": limit}
-    for name in ("actor", "project"):
+    for name in ("actor", "project", "outcome"):
         if opts.get_str(name):
             params[name] = opts.get_str(name)
     try:
