@@ -212,7 +212,8 @@ def _instances_table(items: list[dict[str, Any]]) -> str:
         [
             i.get("id"),
             i.get("state"),
-            i.get("health") or "-",
+            # Status checks are a running instance's: an ended one has none to show.
+            (i.get("health") if i.get("state") in ("pending", "running") else None) or "-",
             i.get("group") or "-",
             f"{i.get('private_ip')}:{i.get('port')}" if i.get("private_ip") else "-",
             i.get("instance_type"),

@@ -34,7 +34,7 @@ INSTANCES = [
     {
         "id": "i-0aaaaaaaaaaaaaaaa",
         "state": "terminated",
-        "health": None,
+        "health": "healthy",  # the server keeps an ended instance's last status check
         "group": None,
         "private_ip": None,
         "port": None,
