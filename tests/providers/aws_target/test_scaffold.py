@@ -1,7 +1,8 @@
 """The Fox-or-Bear scaffold's ``infra/`` and ``deployment-pipeline/`` through the real engine,
 unchanged, on AWS (moto, through boto3; GITTERRA_TARGET=aws) and on the local target (the fake
 API): plan, apply, a plan with no changes, a change (scale; a new site commit rolled out by an
-instance refresh; a pipeline setting), and destroy leaving nothing."""
+instance refresh; a pipeline setting), and destroy leaving nothing; and the pipeline switched to
+AWS CodeBuild by its ``target`` variable alone."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from gitterra.providers import aws
 from tests.providers.aws.fake_cloud import FakeCloud
 from tests.providers.aws.support import FAST as LOCAL_FAST
 from tests.providers.aws_target.engine import Module, actions, scaffold
-from tests.providers.aws_target.moto_server import ACCOUNT, REGION, MotoServer
-from tests.providers.aws_target.support import provider
+from tests.providers.aws_target.moto_server import ACCOUNT, REGION, MotoServer, environment
+from tests.providers.aws_target.support import FAST, provider
 
 INFRA = {
     "aws_security_group.web",
@@ -168,3 +169,90 @@ def test_the_same_files_on_the_local_target(tmp_path: Path) -> None:
     infra.apply(destroy=True)
     assert not infra.managed()
     assert not pipeline.managed()
+
+
+#: What ``target = "aws"`` needs besides the repository: how builds install gitterra, the state.
+ON_AWS = {
+    "target": "aws",
+    "repository": "https://github.com/example/fob",
+    "gitterra_install": "gitterra @ git+https://github.com/example/gitterra@v0.1.0",
+    "state_bucket": "fob-terraform-state",
+    "state_lock_table": "fob-locks",
+}
+
+
+def test_the_pipeline_switched_to_aws(cloud: MotoServer, tmp_path: Path) -> None:
+    """``target = "aws"`` alone moves the pipeline (no GITTERRA_TARGET): the provider's target,
+    a GITHUB source with the whole history, an image with Python 3.11+, what builds need to
+    install gitterra and init the s3 state, the role's access to that state, and GitHub's
+    credential when a token is given."""
+    env = {k: v for k, v in environment(cloud.url).items() if k != "GITTERRA_TARGET"}
+    path = scaffold(tmp_path) / "deployment-pipeline"
+    pipeline = Module(path, lambda: aws.AwsProvider(env=env, timing=FAST), **ON_AWS)
+    applied = pipeline.apply(github_token="ghp_secret")
+    credential = "aws_codebuild_source_credential.github[0]"
+    assert actions(applied) == dict.fromkeys(PIPELINE | {credential}, "CREATE")
+    assert applied.destinations == {
+        "aws": f"AWS account {ACCOUNT} in {REGION} (endpoint {cloud.url})"
+    }
+    (imported,) = cloud.calls("codebuild", "ImportSourceCredentials")
+    assert imported.params["token"] == "ghp_secret"
+    assert imported.params["serverType"] == "GITHUB"
+    (created,) = cloud.calls("codebuild", "CreateProject")
+    source, environ = created.params["source"], created.params["environment"]
+    assert (source["type"], source["location"]) == ("GITHUB", "https://github.com/example/fob")
+    assert source["gitCloneDepth"] == 0
+    assert environ["image"] == "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
+    assert {v["name"]: v["value"] for v in environ["environmentVariables"]} == {
+        "GITTERRA_TARGET": "aws",
+        "GITTERRA_INSTALL": "gitterra @ git+https://github.com/example/gitterra@v0.1.0",
+        "STATE_BUCKET": "fob-terraform-state",
+        "STATE_KEY": "fob/infra.tfstate",
+        "STATE_REGION": REGION,
+        "STATE_LOCK_TABLE": "fob-locks",
+    }
+    project = cloud.client("codebuild").batch_get_projects(names=["fob"])["projects"][0]
+    assert project["environment"]["image"] == environ["image"]
+    policy = cloud.client("iam").get_role_policy(
+        RoleName="fob-codebuild", PolicyName="fob-codebuild"
+    )
+    state = policy["PolicyDocument"]["Statement"][2:]
+    assert state == [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::fob-terraform-state"],
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            "Resource": [
+                "arn:aws:s3:::fob-terraform-state/fob/infra.tfstate",
+                "arn:aws:s3:::fob-terraform-state/fob/infra.tfstate.tflock",
+            ],
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+            "Resource": [f"arn:aws:dynamodb:{REGION}:*:table/fob-locks"],
+        },
+    ]
+
+    again, diags = pipeline.plan(github_token="ghp_secret")
+    assert not diags.has_errors, [str(d) for d in diags]
+    assert actions(again) == {}
+
+    gone = pipeline.apply(destroy=True, github_token="ghp_secret")
+    assert actions(gone) == dict.fromkeys(PIPELINE | {credential}, "DELETE")
+    assert cloud.client("codebuild").batch_get_projects(names=["fob"])["projects"] == []
+    assert cloud.standins.credentials == {}
+    assert cloud.client("iam").list_roles()["Roles"] == []
+
+
+def test_the_pipeline_on_aws_needs_the_repository(cloud: MotoServer, tmp_path: Path) -> None:
+    pipeline = on_aws(cloud, scaffold(tmp_path) / "deployment-pipeline", target="aws")
+    _, diags = pipeline.plan()
+    (refused,) = diags.errors
+    assert refused.attribute == ("source", 0, "location")
+    assert "`location` is required for GITHUB sources" in refused.detail
+    assert not cloud.calls("iam", "CreateRole")

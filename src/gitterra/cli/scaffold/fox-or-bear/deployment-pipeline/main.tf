@@ -2,8 +2,10 @@
 # the gitterra server, a webhook with the two filter groups of the seed, and the IAM role the
 # project's builds act as (on AWS; the local cloud records the role and policy, and does not
 # enforce them). Apply it once, from your machine (`gitterra init && gitterra apply`); its
-# state stays in this directory. On AWS (GITTERRA_TARGET=aws), set source_type and repository
-# to a forge CodeBuild knows: see docs/aws.md.
+# state stays in this directory. `target = "aws"` (TF_VAR_target=aws) moves it to AWS
+# CodeBuild: the provider's target, a GitHub source, an image with Python 3.11+, the whole git
+# history, what builds need to install gitterra and reach the s3 state, and the role's access
+# to that state follow from it and the variables below (see docs/aws.md).
 terraform {
   required_providers {
     aws = {
@@ -13,7 +15,20 @@ terraform {
 }
 
 provider "aws" {
+  # Unset on the local cloud, so GITTERRA_TARGET still applies as in every module.
+  target = var.target == "aws" ? "aws" : null
   region = var.region
+}
+
+variable "target" {
+  description = "Where the pipeline runs: \"local\" (the gitterra server, the default) or \"aws\" (AWS CodeBuild)."
+  type        = string
+  default     = "local"
+
+  validation {
+    condition     = contains(["local", "aws"], var.target)
+    error_message = "target must be \"local\" (gitterra's local cloud) or \"aws\"."
+  }
 }
 
 variable "project_name" {
@@ -27,15 +42,105 @@ variable "region" {
 }
 
 variable "source_type" {
-  description = "GITTERRA (the gitterra server's git host); on AWS, GITHUB, GITLAB, BITBUCKET or CODECOMMIT."
+  description = "GITTERRA (the gitterra server's git host; the local default); on AWS, GITHUB (the default there), GITLAB, BITBUCKET or CODECOMMIT."
   type        = string
-  default     = "GITTERRA"
+  default     = null
 }
 
 variable "repository" {
-  description = "The repository: on the git host its name or clone URL; elsewhere its HTTPS URL."
+  description = "The repository: on the git host its name or clone URL (the project's name by default); on AWS its HTTPS URL (required)."
   type        = string
-  default     = "@@NAME@@"
+  default     = null
+}
+
+# On AWS only: what builds need that a gitterra server gives them.
+
+variable "gitterra_install" {
+  description = "On AWS, the pip requirement builds install gitterra from when the image has none (GITTERRA_INSTALL), e.g. \"gitterra @ git+https://github.com/you/gitterra@v0.1.0\"."
+  type        = string
+  default     = null
+}
+
+variable "state_bucket" {
+  description = "On AWS, the S3 bucket of infra/'s state (backend \"s3\"): builds init with it, and the role may use it."
+  type        = string
+  default     = null
+}
+
+variable "state_key" {
+  description = "On AWS, the state's key in state_bucket; \"<project_name>/infra.tfstate\" by default."
+  type        = string
+  default     = null
+}
+
+variable "state_region" {
+  description = "On AWS, state_bucket's region; var.region by default."
+  type        = string
+  default     = null
+}
+
+variable "state_lock_table" {
+  description = "On AWS, a DynamoDB lock table (partition key LockID) to lock with besides the lock object."
+  type        = string
+  default     = null
+}
+
+variable "github_token" {
+  description = "A GitHub token (repo and admin:repo_hook scopes) CodeBuild imports as the account's GITHUB source credential; leave it unset when the account has one."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+locals {
+  on_aws       = var.target == "aws"
+  source_type  = var.source_type != null ? var.source_type : (local.on_aws ? "GITHUB" : "GITTERRA")
+  repository   = var.repository != null ? var.repository : (local.on_aws ? null : "@@NAME@@")
+  state_key    = var.state_key != null ? var.state_key : "${var.project_name}/infra.tfstate"
+  state_region = var.state_region != null ? var.state_region : var.region
+  with_state   = local.on_aws && var.state_bucket != null
+  with_lock    = local.with_state && var.state_lock_table != null
+  # gitterra needs Python 3.11+: Amazon Linux 2023's image has it (the local cloud records the
+  # image and runs builds in bash).
+  image = "aws/codebuild/amazonlinux2-x86_64-standard:${local.on_aws ? "5.0" : "3.0"}"
+
+  # Environment variables of every build (none on the local cloud, whose server gives builds
+  # gitterra and the state); buildspec/pre-build.sh reads them.
+  build_variables = merge(
+    local.on_aws ? { GITTERRA_TARGET = "aws" } : {},
+    local.on_aws && var.gitterra_install != null ? { GITTERRA_INSTALL = var.gitterra_install } : {},
+    local.with_state ? {
+      STATE_BUCKET = var.state_bucket
+      STATE_KEY    = local.state_key
+      STATE_REGION = local.state_region
+    } : {},
+    local.with_lock ? { STATE_LOCK_TABLE = var.state_lock_table } : {},
+  )
+
+  # The role's access to the state: the key and its lock object (use_lockfile), the bucket's
+  # listing, and the lock table's items when there is one.
+  state_statements = [
+    for s in [
+      {
+        use      = local.with_state
+        Action   = ["s3:ListBucket"]
+        Resource = ["arn:aws:s3:::${coalesce(var.state_bucket, "-")}"]
+      },
+      {
+        use    = local.with_state
+        Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+        Resource = [
+          "arn:aws:s3:::${coalesce(var.state_bucket, "-")}/${local.state_key}",
+          "arn:aws:s3:::${coalesce(var.state_bucket, "-")}/${local.state_key}.tflock",
+        ]
+      },
+      {
+        use      = local.with_lock
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+        Resource = ["arn:aws:dynamodb:${local.state_region}:*:table/${coalesce(var.state_lock_table, "-")}"]
+      },
+    ] : { Effect = "Allow", Action = s.Action, Resource = s.Resource } if s.use
+  ]
 }
 
 # The role builds act as: CodeBuild may assume it, and it may write the build's logs and manage
@@ -59,7 +164,7 @@ resource "aws_iam_role_policy" "codebuild" {
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Effect   = "Allow"
         Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
@@ -70,13 +175,24 @@ resource "aws_iam_role_policy" "codebuild" {
         Action   = ["ec2:*", "autoscaling:*", "elasticloadbalancing:*", "iam:CreateServiceLinkedRole"]
         Resource = "*"
       },
-    ]
+    ], local.state_statements)
   })
 }
 
+# CodeBuild's access to GitHub (one per account and region): with a token, CodeBuild also makes
+# the repository's webhook on GitHub itself. The token stays in this directory's state.
+resource "aws_codebuild_source_credential" "github" {
+  count = nonsensitive(var.github_token != null) ? 1 : 0
+
+  auth_type   = "PERSONAL_ACCESS_TOKEN"
+  server_type = "GITHUB"
+  token       = var.github_token
+}
+
 resource "aws_codebuild_project" "codebuild" {
-  # Builds need the role's permissions, not only the role.
-  depends_on = [aws_iam_role_policy.codebuild]
+  # Builds need the role's permissions, not only the role; CodeBuild needs the credential to
+  # reach the repository.
+  depends_on = [aws_iam_role_policy.codebuild, aws_codebuild_source_credential.github]
 
   name          = var.project_name
   description   = "Plan and apply infra/ on every push to main; plan pull requests to main."
@@ -84,10 +200,13 @@ resource "aws_codebuild_project" "codebuild" {
   service_role  = aws_iam_role.codebuild.arn
 
   source {
-    type                = var.source_type
-    location            = var.repository
+    type                = local.source_type
+    location            = local.repository
     buildspec           = "buildspec.yaml"
     report_build_status = true
+    # The whole history: build.sh finds the last commit that changed www/ (a gitterra server
+    # clones it all anyway).
+    git_clone_depth = local.on_aws ? 0 : null
   }
 
   source_version = "main"
@@ -98,8 +217,16 @@ resource "aws_codebuild_project" "codebuild" {
 
   environment {
     compute_type = "BUILD_GENERAL1_SMALL"
-    image        = "aws/codebuild/amazonlinux2-x86_64-standard:3.0"
-    type         = "LINUX_CONTAINER"
+    image = local.image
+    type  = "LINUX_CONTAINER"
+
+    dynamic "environment_variable" {
+      for_each = local.build_variables
+      content {
+        name  = environment_variable.key
+        value = environment_variable.value
+      }
+    }
   }
 
   logs_config {
