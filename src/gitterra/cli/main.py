@@ -39,6 +39,7 @@ class Entry:
 COMMANDS: dict[str, Entry] = {
     "init": Entry("_init", "run", "Prepare your working directory for other commands"),
     "validate": Entry("_validate", "run", "Check whether the configuration is valid"),
+    "fmt": Entry("_fmt", "run", "Reformat your configuration in the standard style"),
     "plan": Entry(
         "_plan_apply",
         "run_plan",

@@ -25,6 +25,7 @@ from gitterra.lang._eval import (
     evaluate,
     unknown_function,
 )
+from gitterra.lang._fmt import format_source
 from gitterra.lang._format import format_value, go_quote, to_json_data, type_string
 from gitterra.lang._function import (
     ArgumentError,
@@ -130,6 +131,7 @@ __all__ = [
     "convert",
     "evaluate",
     "format_number",
+    "format_source",
     "format_value",
     "from_python",
     "function_context",
