@@ -217,8 +217,8 @@ resource "aws_codebuild_project" "codebuild" {
 
   environment {
     compute_type = "BUILD_GENERAL1_SMALL"
-    image = local.image
-    type  = "LINUX_CONTAINER"
+    image        = local.image
+    type         = "LINUX_CONTAINER"
 
     dynamic "environment_variable" {
       for_each = local.build_variables
