@@ -69,3 +69,13 @@ def test_mistakes_are_named_and_change_nothing(ws: ModuleDir) -> None:
     usage = ws.fails("fmt", "-", "main.tf", code=2)
     assert "fmt reads standard input (-) alone" in usage.err
     assert ws.snapshot() == before
+
+
+def test_the_scaffold_is_laid_out_canonically(ws: ModuleDir) -> None:
+    """What gitterra new writes passes its own fmt -check (and so a user's first fmt changes
+    nothing they did not write)."""
+    from gitterra.cli._new import write_scaffold
+
+    write_scaffold(ws.path / "fob", "fob")
+    result = ws.run("fmt", "-check", "-recursive", "-diff", "fob")
+    assert result.code == 0, result.out + result.err
