@@ -172,3 +172,24 @@ def test_empty_and_already_formatted() -> None:
     assert format_source("\n\n") == ""
     text = 'resource "terraform_data" "a" {\n  input = "x"\n}\n'
     assert format_source(text) == text
+
+
+def test_the_scaffold_is_rebuilt_from_a_flattened_copy() -> None:
+    """Every line of the scaffold's modules stripped of its indentation and of the spaces
+    before "=": formatting gives back the files exactly."""
+    import re
+    from importlib import resources
+
+    from gitterra.lang._fmt import _scan
+
+    root = resources.files("gitterra.cli") / "scaffold" / "fox-or-bear"
+    files = [root / "deployment-pipeline" / "main.tf"]
+    files += [f for f in (root / "infra").iterdir() if f.name.endswith(".tf")]
+    assert len(files) > 3
+    for file in files:
+        text = file.read_text()
+        flat = [
+            line.text if line.verbatim else re.sub(r"^(\S+) +=", r"\1=", line.text.strip())
+            for line in _scan(text)
+        ]
+        assert format_source("\n".join(flat)) == text, file.name
