@@ -2,11 +2,15 @@
 unchanged, on AWS (moto, through boto3; GITTERRA_TARGET=aws) and on the local target (the fake
 API): plan, apply, a plan with no changes, a change (scale; a new site commit rolled out by an
 instance refresh; a pipeline setting), and destroy leaving nothing; and the pipeline switched to
-AWS CodeBuild by its ``target`` variable alone."""
+AWS CodeBuild by its ``target`` variable alone, pull requests then building in a project of their
+own as a role that can only read."""
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from pathlib import Path
+from typing import Any
 
 from gitterra import engine
 from gitterra.providers import aws
@@ -30,6 +34,19 @@ PIPELINE = {
     "aws_codebuild_project.codebuild",
     "aws_codebuild_webhook.webhook",
 }
+#: What ``target = "aws"`` adds: pull requests' own project, its role and webhook.
+PULL_REQUESTS = {
+    "aws_iam_role.pull_requests[0]",
+    "aws_iam_role_policy.pull_requests[0]",
+    "aws_codebuild_project.pull_requests[0]",
+    "aws_codebuild_webhook.pull_requests[0]",
+}
+#: The webhooks' filter groups, as (type, pattern) pairs.
+PUSHES = [("EVENT", "PUSH"), ("HEAD_REF", "^refs/heads/main$")]
+PRS = [
+    ("EVENT", "PULL_REQUEST_CREATED,PULL_REQUEST_UPDATED,PULL_REQUEST_REOPENED"),
+    ("BASE_REF", "^refs/heads/main$"),
+]
 SITE = {"repository_url": "https://github.com/example/fob.git", "git_sha": "a" * 40}
 
 
@@ -164,6 +181,11 @@ def test_the_same_files_on_the_local_target(tmp_path: Path) -> None:
     project_doc = fake.cb_projects["fob"]
     assert project_doc["service_role"] == "arn:aws:iam::000000000000:role/fob-codebuild"
     assert project_doc["source"]["type"] == "GITTERRA"
+    # One project builds pushes and pull requests: the server gives the latter a read-only token.
+    assert list(fake.cb_projects) == ["fob"]
+    groups = fake.cb_webhooks["fob"]["filter_group"]  # a set, as in the aws provider
+    assert sorted([(f["type"], f["pattern"]) for f in g["filter"]] for g in groups) == [PRS, PUSHES]
+    assert "pull_request_project" not in pipeline.state.outputs  # null, as Terraform omits
     assert actions(pipeline.plan()[0]) == {}
     pipeline.apply(destroy=True)
     infra.apply(destroy=True)
@@ -191,14 +213,16 @@ def test_the_pipeline_switched_to_aws(cloud: MotoServer, tmp_path: Path) -> None
     pipeline = Module(path, lambda: aws.AwsProvider(env=env, timing=FAST), **ON_AWS)
     applied = pipeline.apply(github_token="ghp_secret")
     credential = "aws_codebuild_source_credential.github[0]"
-    assert actions(applied) == dict.fromkeys(PIPELINE | {credential}, "CREATE")
+    assert actions(applied) == dict.fromkeys(PIPELINE | PULL_REQUESTS | {credential}, "CREATE")
     assert applied.destinations == {
         "aws": f"AWS account {ACCOUNT} in {REGION} (endpoint {cloud.url})"
     }
     (imported,) = cloud.calls("codebuild", "ImportSourceCredentials")
     assert imported.params["token"] == "ghp_secret"
     assert imported.params["serverType"] == "GITHUB"
-    (created,) = cloud.calls("codebuild", "CreateProject")
+    projects = {c.params["name"]: c for c in cloud.calls("codebuild", "CreateProject")}
+    assert sorted(projects) == ["fob", "fob-pr"]
+    created, pull_requests = projects["fob"], projects["fob-pr"]
     source, environ = created.params["source"], created.params["environment"]
     assert (source["type"], source["location"]) == ("GITHUB", "https://github.com/example/fob")
     assert source["gitCloneDepth"] == 0
@@ -213,6 +237,15 @@ def test_the_pipeline_switched_to_aws(cloud: MotoServer, tmp_path: Path) -> None
     }
     project = cloud.client("codebuild").batch_get_projects(names=["fob"])["projects"][0]
     assert project["environment"]["image"] == environ["image"]
+    # Pull requests: the same source and environment, their own role, logs and webhook.
+    assert pull_requests.params["source"] == source
+    assert pull_requests.params["environment"] == environ
+    assert pull_requests.params["serviceRole"] == f"arn:aws:iam::{ACCOUNT}:role/fob-pr-codebuild"
+    assert created.params["serviceRole"] == f"arn:aws:iam::{ACCOUNT}:role/fob-codebuild"
+    assert pull_requests.params["logsConfig"]["cloudWatchLogs"]["groupName"] == "fob-pr-log-group"
+    assert filter_groups(cloud, "fob") == [PUSHES]
+    assert filter_groups(cloud, "fob-pr") == [PRS]
+    assert pipeline.output("pull_request_project") == "fob-pr"
     policy = cloud.client("iam").get_role_policy(
         RoleName="fob-codebuild", PolicyName="fob-codebuild"
     )
@@ -243,16 +276,103 @@ def test_the_pipeline_switched_to_aws(cloud: MotoServer, tmp_path: Path) -> None
     assert actions(again) == {}
 
     gone = pipeline.apply(destroy=True, github_token="ghp_secret")
-    assert actions(gone) == dict.fromkeys(PIPELINE | {credential}, "DELETE")
-    assert cloud.client("codebuild").batch_get_projects(names=["fob"])["projects"] == []
+    assert actions(gone) == dict.fromkeys(PIPELINE | PULL_REQUESTS | {credential}, "DELETE")
+    found = cloud.client("codebuild").batch_get_projects(names=["fob", "fob-pr"])
+    assert found["projects"] == []
+    assert cloud.standins.webhooks == {}
     assert cloud.standins.credentials == {}
+    assert cloud.client("iam").list_roles()["Roles"] == []
+
+
+def filter_groups(cloud: MotoServer, project: str) -> list[list[tuple[str, str]]]:
+    """The project's webhook's filter groups as CodeBuild keeps them (sorted: the provider
+    sends a set)."""
+    groups = cloud.standins.webhooks[project]["filterGroups"]
+    return sorted([(f["type"], f["pattern"]) for f in group] for group in groups)
+
+
+#: Verbs of AWS actions that change something (the PR role's policy must have none, but for
+#: writing its own build's logs).
+WRITES = re.compile(
+    r"^[a-z0-9-]+:(\*|(Put|Create|Delete|Update|Modify|Start|Attach|Register|Run|Terminate|Set)"
+    r".*)$"
+)
+
+
+def test_pull_requests_build_as_a_role_that_can_only_read(
+    cloud: MotoServer, tmp_path: Path
+) -> None:
+    """On AWS the buildspec of a pull request comes from the pull request: what keeps it from
+    applying is the role of the project it builds in. That role's policy writes nothing but its
+    build's logs, reads the state without writing it or its lock, and allows every call the
+    provider makes to plan infra/ (moto enforces no IAM: the calls are checked against the
+    policy's actions here)."""
+    project = scaffold(tmp_path)
+    pipeline = on_aws(cloud, project / "deployment-pipeline", **ON_AWS)
+    pipeline.apply()
+    document = cloud.client("iam").get_role_policy(
+        RoleName="fob-pr-codebuild", PolicyName="fob-pr-codebuild"
+    )["PolicyDocument"]
+    statements: list[dict[str, Any]] = document["Statement"]
+    assert all(s["Effect"] == "Allow" for s in statements)
+    logs, *others = statements
+    assert logs == {
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": [  # its own log group only: not the pushes' builds' logs
+            f"arn:aws:logs:{REGION}:*:log-group:fob-pr-log-group",
+            f"arn:aws:logs:{REGION}:*:log-group:fob-pr-log-group:*",
+        ],
+    }
+    allowed = [a for s in others for a in s["Action"]]
+    assert [a for a in allowed if WRITES.match(a)] == []
+    assert others == [
+        {
+            "Effect": "Allow",
+            "Action": ["ec2:Describe*", "autoscaling:Describe*", "elasticloadbalancing:Describe*"],
+            "Resource": "*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::fob-terraform-state"],
+        },
+        {  # the state, not its lock object: pull requests plan with -lock=false
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": ["arn:aws:s3:::fob-terraform-state/fob/infra.tfstate"],
+        },
+        {  # the state's digest, which s3 reads check
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem"],
+            "Resource": [f"arn:aws:dynamodb:{REGION}:*:table/fob-locks"],
+        },
+    ]
+
+    infra = on_aws(cloud, project / "infra", **SITE)
+    infra.apply()
+    cloud.clear()
+    again, diags = infra.plan()  # what a pull request's build runs, after an apply
+    assert not diags.has_errors, [str(d) for d in diags]
+    assert actions(again) == {}
+    made = {f"{c.service}:{c.operation}" for c in cloud.calls()}
+    needed = made - {"sts:GetCallerIdentity"}  # allowed to everyone, whatever the policy
+    assert needed  # the provider did read
+    assert {a for a in needed if not any(fnmatch.fnmatchcase(a, p) for p in allowed)} == set()
+
+    infra.apply(destroy=True)
+    pipeline.apply(destroy=True)
     assert cloud.client("iam").list_roles()["Roles"] == []
 
 
 def test_the_pipeline_on_aws_needs_the_repository(cloud: MotoServer, tmp_path: Path) -> None:
     pipeline = on_aws(cloud, scaffold(tmp_path) / "deployment-pipeline", target="aws")
     _, diags = pipeline.plan()
-    (refused,) = diags.errors
-    assert refused.attribute == ("source", 0, "location")
-    assert "`location` is required for GITHUB sources" in refused.detail
+    assert sorted(str(e.context) for e in diags.errors) == [  # both projects, each named
+        'resource "aws_codebuild_project" "codebuild"',
+        'resource "aws_codebuild_project" "pull_requests"',
+    ]
+    for refused in diags.errors:
+        assert refused.attribute == ("source", 0, "location")
+        assert "`location` is required for GITHUB sources" in refused.detail
     assert not cloud.calls("iam", "CreateRole")

@@ -6,6 +6,11 @@
 # CodeBuild: the provider's target, a GitHub source, an image with Python 3.11+, the whole git
 # history, what builds need to install gitterra and reach the s3 state, and the role's access
 # to that state follow from it and the variables below (see docs/aws.md).
+#
+# Pull requests: on a gitterra server their builds get a read-only token, so whatever their
+# buildspec (which comes from the pull request) runs, it cannot change anything. AWS has no
+# such token, so on AWS pull requests build in a second project, "<project_name>-pr", whose
+# role can only read what planning infra/ reads; the first project's webhook keeps only pushes.
 terraform {
   required_providers {
     aws = {
@@ -100,6 +105,9 @@ locals {
   state_region = var.state_region != null ? var.state_region : var.region
   with_state   = local.on_aws && var.state_bucket != null
   with_lock    = local.with_state && var.state_lock_table != null
+  state_bucket = "arn:aws:s3:::${coalesce(var.state_bucket, "-")}"
+  state_object = "${local.state_bucket}/${local.state_key}"
+  lock_table   = "arn:aws:dynamodb:${local.state_region}:*:table/${coalesce(var.state_lock_table, "-")}"
   # gitterra needs Python 3.11+: Amazon Linux 2023's image has it (the local cloud records the
   # image and runs builds in bash).
   image = "aws/codebuild/amazonlinux2-x86_64-standard:${local.on_aws ? "5.0" : "3.0"}"
@@ -124,29 +132,30 @@ locals {
       {
         use      = local.with_state
         Action   = ["s3:ListBucket"]
-        Resource = ["arn:aws:s3:::${coalesce(var.state_bucket, "-")}"]
+        Resource = [local.state_bucket]
       },
       {
-        use    = local.with_state
-        Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-        Resource = [
-          "arn:aws:s3:::${coalesce(var.state_bucket, "-")}/${local.state_key}",
-          "arn:aws:s3:::${coalesce(var.state_bucket, "-")}/${local.state_key}.tflock",
-        ]
+        use      = local.with_state
+        Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+        Resource = [local.state_object, "${local.state_object}.tflock"]
       },
       {
         use      = local.with_lock
         Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
-        Resource = ["arn:aws:dynamodb:${local.state_region}:*:table/${coalesce(var.state_lock_table, "-")}"]
+        Resource = [local.lock_table]
       },
     ] : { Effect = "Allow", Action = s.Action, Resource = s.Resource } if s.use
   ]
-}
 
-# The role builds act as: CodeBuild may assume it, and it may write the build's logs and manage
-# what infra/ declares.
-resource "aws_iam_role" "codebuild" {
-  name = "${var.project_name}-codebuild"
+  # The pull-request role's: what init and `plan -lock=false` read (the listing of workspaces,
+  # the state, and the digest the lock table keeps of it), never a write of the state or a lock.
+  state_read_statements = [
+    for s in [
+      { use = local.with_state, Action = ["s3:ListBucket"], Resource = [local.state_bucket] },
+      { use = local.with_state, Action = ["s3:GetObject"], Resource = [local.state_object] },
+      { use = local.with_lock, Action = ["dynamodb:GetItem"], Resource = [local.lock_table] },
+    ] : { Effect = "Allow", Action = s.Action, Resource = s.Resource } if s.use
+  ]
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -156,6 +165,20 @@ resource "aws_iam_role" "codebuild" {
       Action    = "sts:AssumeRole"
     }]
   })
+
+  # On AWS, pull requests build in a project of their own (count 1), the main project's
+  # webhook keeps only pushes; on the local cloud, one project builds both.
+  pr_count     = local.on_aws ? 1 : 0
+  pr_project   = "${var.project_name}-pr"
+  pr_log_group = "${local.pr_project}-log-group"
+  pr_events    = "PULL_REQUEST_CREATED,PULL_REQUEST_UPDATED,PULL_REQUEST_REOPENED"
+}
+
+# The role builds act as: CodeBuild may assume it, and it may write the build's logs and manage
+# what infra/ declares.
+resource "aws_iam_role" "codebuild" {
+  name               = "${var.project_name}-codebuild"
+  assume_role_policy = local.assume_role_policy
 }
 
 resource "aws_iam_role_policy" "codebuild" {
@@ -195,7 +218,7 @@ resource "aws_codebuild_project" "codebuild" {
   depends_on = [aws_iam_role_policy.codebuild, aws_codebuild_source_credential.github]
 
   name          = var.project_name
-  description   = "Plan and apply infra/ on every push to main; plan pull requests to main."
+  description   = local.on_aws ? "Plan and apply infra/ on every push to main." : "Plan and apply infra/ on every push to main; plan pull requests to main."
   build_timeout = 30
   service_role  = aws_iam_role.codebuild.arn
 
@@ -252,10 +275,119 @@ resource "aws_codebuild_webhook" "webhook" {
     }
   }
 
+  # Pull requests: one group on the local cloud; none on AWS, where they build in the project
+  # "<project_name>-pr" instead (below).
+  dynamic "filter_group" {
+    for_each = range(1 - local.pr_count)
+    content {
+      filter {
+        type    = "EVENT"
+        pattern = local.pr_events
+      }
+
+      filter {
+        type    = "BASE_REF"
+        pattern = "^refs/heads/main$"
+      }
+    }
+  }
+}
+
+# On AWS only: pull requests to main build in a project of their own, as a role that can read
+# what planning infra/ reads and write the build's logs, and nothing else. The buildspec comes
+# from the pull request, so build.sh's "plan only" is its choice; this role is what makes an
+# apply or destroy fail (IAM refuses the writes). Their builds get the same environment.
+resource "aws_iam_role" "pull_requests" {
+  count = local.pr_count
+
+  name               = "${local.pr_project}-codebuild"
+  assume_role_policy = local.assume_role_policy
+}
+
+resource "aws_iam_role_policy" "pull_requests" {
+  count = local.pr_count
+
+  name = "${local.pr_project}-codebuild"
+  role = aws_iam_role.pull_requests[count.index].id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat([
+      {
+        Effect = "Allow"
+        Action = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = [
+          "arn:aws:logs:${var.region}:*:log-group:${local.pr_log_group}",
+          "arn:aws:logs:${var.region}:*:log-group:${local.pr_log_group}:*",
+        ]
+      },
+      {
+        # What the aws provider's plan of infra/ reads: the data sources (images, the default
+        # VPC and its subnets) and every resource's refresh.
+        Effect   = "Allow"
+        Action   = ["ec2:Describe*", "autoscaling:Describe*", "elasticloadbalancing:Describe*"]
+        Resource = "*"
+      },
+    ], local.state_read_statements)
+  })
+}
+
+# The same as the project above but for its name, role and logs (keep them in step; the tests
+# check that both send CodeBuild the same source and environment).
+resource "aws_codebuild_project" "pull_requests" {
+  count      = local.pr_count
+  depends_on = [aws_iam_role_policy.pull_requests, aws_codebuild_source_credential.github]
+
+  name          = local.pr_project
+  description   = "Plan infra/ for pull requests to main, as a role that can only read."
+  build_timeout = 30
+  service_role  = aws_iam_role.pull_requests[count.index].arn
+
+  source {
+    type                = local.source_type
+    location            = local.repository
+    buildspec           = "buildspec.yaml"
+    report_build_status = true
+    git_clone_depth     = 0
+  }
+
+  source_version = "main"
+
+  artifacts {
+    type = "NO_ARTIFACTS"
+  }
+
+  environment {
+    compute_type = "BUILD_GENERAL1_SMALL"
+    image        = local.image
+    type         = "LINUX_CONTAINER"
+
+    dynamic "environment_variable" {
+      for_each = local.build_variables
+      content {
+        name  = environment_variable.key
+        value = environment_variable.value
+      }
+    }
+  }
+
+  logs_config {
+    cloudwatch_logs {
+      group_name  = local.pr_log_group
+      stream_name = local.pr_project
+    }
+  }
+}
+
+resource "aws_codebuild_webhook" "pull_requests" {
+  count = local.pr_count
+
+  project_name = aws_codebuild_project.pull_requests[count.index].name
+
   filter_group {
     filter {
       type    = "EVENT"
-      pattern = "PULL_REQUEST_CREATED,PULL_REQUEST_UPDATED,PULL_REQUEST_REOPENED"
+      pattern = local.pr_events
     }
 
     filter {
@@ -267,4 +399,10 @@ resource "aws_codebuild_webhook" "webhook" {
 
 output "project" {
   value = aws_codebuild_project.codebuild.name
+}
+
+# The project of pull requests' builds (on AWS; null on the local cloud, where "project"
+# builds them too).
+output "pull_request_project" {
+  value = one(aws_codebuild_project.pull_requests[*].name)
 }
