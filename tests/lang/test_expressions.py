@@ -64,6 +64,16 @@ CASES = [
     ('true ? 1 : "x"', '"1"', "string"),
     ('var.num > 40 ? var.str : "small"', '"hello"', "string"),
     ("false ? var.obj.nope : 1", "1", "number"),
+    # tuples of different lengths unify as a list of their elements' type, as cty's do: the
+    # idiom of optional blocks (for_each = var.on ? [1] : [])
+    ("true ? [1] : []", "tolist([\n  1,\n])", "list(number)"),
+    ("false ? [1] : []", "tolist([])", "list(number)"),
+    ('true ? [1, "a"] : []', 'tolist([\n  "1",\n  "a",\n])', "list(string)"),
+    (
+        "false ? [[1]] : [[2, 3], []]",
+        "tolist([\n  tolist([\n    2,\n    3,\n  ]),\n  tolist([]),\n])",
+        "list(list(number))",
+    ),
     # collections
     ("[]", "[]", "tuple([])"),
     ('[1, "a", true]', '[\n  1,\n  "a",\n  true,\n]', "tuple([number, string, bool])"),

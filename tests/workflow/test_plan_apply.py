@@ -368,3 +368,30 @@ def test_chdir(ws: ModuleDir) -> None:
     missing = run_cli(["-chdir=nowhere", "plan"], parent)
     assert missing.code == 1
     assert "-chdir" in missing.err
+
+
+def test_destroy_does_not_expand_what_has_no_instances(ws: ModuleDir) -> None:
+    """A resource with count = 0 refers to another's [0]: destroy checks the body with
+    resources unknown, as validate does, instead of failing on an index that is not there."""
+    ws.write(
+        """
+        variable "on" {
+          type    = bool
+          default = false
+        }
+        resource "terraform_data" "r" {
+          count = var.on ? 1 : 0
+          input = "x"
+        }
+        resource "terraform_data" "s" {
+          count = var.on ? 1 : 0
+          input = terraform_data.r[0].id
+        }
+        """
+    )
+    assert "Destroy complete! Resources: 0 destroyed." in ws.ok("destroy", "-auto-approve").out
+    ws.apply("-var=on=true")
+    done = ws.ok("destroy", "-auto-approve")
+    assert "Destroy complete! Resources: 2 destroyed." in done.out
+    ws.write('resource "terraform_data" "t" {\n  input = terraform_data.nope.id\n}\n')
+    assert "Reference to undeclared resource" in ws.fails("destroy", "-auto-approve").err

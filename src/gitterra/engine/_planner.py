@@ -215,11 +215,16 @@ class Planner(Walker):
         self, mi: ModuleInstance, res: config.Resource, provider: Provider, schema: ResourceSchema
     ) -> bool:
         """Check the configuration against the schema before destroying, as Terraform validates
-        before any plan: a broken configuration destroys nothing. ``count.index`` and ``each``
-        are unknown here, since a destroy plan does not expand configuration."""
+        before any plan: a broken configuration destroys nothing. ``count.index``, ``each`` and
+        other resources are unknown here, as in ``validate``: a destroy plan does not expand
+        configuration, so ``aws_x.y[0]`` of a resource with no instances is no error."""
         from gitterra.engine._validate import unknown_repetition
 
-        scope = self.ctx.scope(mi, unknown_repetition(res))
+        unknown: dict[str, lang.Value] = dict.fromkeys(
+            self.ctx.index(self.ctx.modules[mi].config)[0], lang.DYNAMIC_UNKNOWN
+        )
+        unknown.update(data=lang.DYNAMIC_UNKNOWN, module=lang.DYNAMIC_UNKNOWN)
+        scope = self.ctx.scope(mi, {**unknown, **unknown_repetition(res)})
         cfg_val, found = decode_body(res.config, schema.block, scope, res.describe(), res.rng)
         if not found.has_errors and res.mode == "managed":
             checked = provider.validate_resource(res.type, cfg_val.unmark_deep())

@@ -204,7 +204,10 @@ def unify(types: Sequence[t.Type], unsafe: bool = False) -> t.Type | None:
         tups = [ty for ty in concrete if isinstance(ty, t.TupleType)]
         n = len(tups[0].elements)
         if any(len(tp.elements) != n for tp in tups):
-            return None
+            # No tuple type in common: cty unifies them as a list of their elements' type
+            # (``cond ? [1] : []`` is a list(number)).
+            elem = unify([e for tp in tups for e in tp.elements], unsafe)
+            return None if elem is None else t.ListType(elem)
         elems2: list[t.Type] = []
         for i in range(n):
             u = unify([tp.elements[i] for tp in tups], unsafe)
