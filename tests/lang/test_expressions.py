@@ -68,6 +68,8 @@ CASES = [
     # idiom of optional blocks (for_each = var.on ? [1] : [])
     ("true ? [1] : []", "tolist([\n  1,\n])", "list(number)"),
     ("false ? [1] : []", "tolist([])", "list(number)"),
+    ('true ? ["a"] : tolist([])', 'tolist([\n  "a",\n])', "list(string)"),
+    ('false ? ["a"] : tolist([1])', 'tolist([\n  "1",\n])', "list(string)"),
     ('true ? [1, "a"] : []', 'tolist([\n  "1",\n  "a",\n])', "list(string)"),
     (
         "false ? [[1]] : [[2, 3], []]",

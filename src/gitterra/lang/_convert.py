@@ -180,8 +180,16 @@ def unify(types: Sequence[t.Type], unsafe: bool = False) -> t.Type | None:
         elem = unify(elems, unsafe)
         if elem is not None:
             return t.MapType(elem)
-    if kinds == {t.ListType}:
-        elem = unify([ty.element for ty in concrete if isinstance(ty, t.ListType)], unsafe)
+    if kinds in ({t.ListType}, {t.ListType, t.TupleType}):
+        # Lists, or lists and tuples: a list of what their elements unify to (cty's
+        # unifyAllAsList: ``cond ? ["a"] : tolist([])`` is a list(string)).
+        elems3: list[t.Type] = []
+        for ty in concrete:
+            if isinstance(ty, t.ListType):
+                elems3.append(ty.element)
+            elif isinstance(ty, t.TupleType):
+                elems3.extend(ty.elements)
+        elem = unify(elems3, unsafe)
         return None if elem is None else t.ListType(elem)
     if kinds == {t.SetType}:
         elem = unify([ty.element for ty in concrete if isinstance(ty, t.SetType)], unsafe)
