@@ -205,6 +205,17 @@ def test_nonsensitive_of_a_value_that_is_not_sensitive_is_that_value(call: Call)
     assert call("nonsensitive", "clear") == S("clear")
 
 
+def test_issensitive_says_whether_the_value_itself_is_marked(call: Call) -> None:
+    assert call("issensitive", call("sensitive", 1)) == lang.bool_val(True)
+    assert call("issensitive", "clear") == lang.bool_val(False)
+    assert call("issensitive", call("nonsensitive", call("sensitive", "x"))) == lang.bool_val(False)
+    assert call("issensitive", unk(STRING).mark_sensitive()) == lang.bool_val(True)
+    assert call("issensitive", unk(STRING)) == unk(BOOL), "it may become sensitive once known"
+    inner = lang.object_val({"password": S("p").mark_sensitive()})
+    assert call("issensitive", inner) == lang.bool_val(False), "only the value's own mark"
+    assert not call("issensitive", call("sensitive", 1)).sensitive, "the answer is not secret"
+
+
 def test_nonsensitive_leaves_marks_inside(call: Call) -> None:
     inner = lang.object_val({"password": S("p").mark_sensitive(), "user": S("u")})
     got = call("nonsensitive", inner.mark_sensitive())

@@ -13,6 +13,7 @@ from __future__ import annotations
 from gitterra.lang import _convert as convert
 from gitterra.lang import _format
 from gitterra.lang import _types as t
+from gitterra.lang import _values as v
 from gitterra.lang._context import FunctionContext
 from gitterra.lang._function import Function, Impl, Param
 from gitterra.lang._values import Value
@@ -88,6 +89,18 @@ def _nonsensitive(ctx: FunctionContext, args: list[Value]) -> Value:
     return args[0].unmark()
 
 
+def _issensitive(ctx: FunctionContext, args: list[Value]) -> Value:
+    """Terraform's ``issensitive`` (v1.9 and later): whether the value itself is marked
+    sensitive. Unknown for an unknown value not marked yet (it may become sensitive once
+    known); the answer itself is not sensitive."""
+    value = args[0]
+    if value.sensitive:
+        return v.bool_val(True)
+    if not value.is_known:
+        return v.unknown_val(t.BOOL)
+    return v.bool_val(False)
+
+
 def _any_param() -> Param:
     return Param("value", allow_null=True, allow_unknown=True, allow_marked=True)
 
@@ -116,6 +129,13 @@ FUNCTIONS: tuple[Function, ...] = (
         _sensitive,
         lambda args: args[0].type,
         description="The argument, marked sensitive.",
+    ),
+    Function(
+        "issensitive",
+        (_any_param(),),
+        _issensitive,
+        t.BOOL,
+        description="Whether the argument is marked sensitive.",
     ),
     Function(
         "nonsensitive",
