@@ -209,6 +209,20 @@ def test_refresh_only(ws: ModuleDir) -> None:
     assert not (ws.path / "f.txt").exists(), "refresh-only creates nothing"
 
 
+def test_refresh_is_apply_refresh_only(ws: ModuleDir) -> None:
+    """Terraform's deprecated refresh: apply -refresh-only -auto-approve, its flags checked."""
+    ws.write(FILE)
+    ws.apply()
+    (ws.path / "f.txt").unlink()
+    assert "local_file.f has been deleted" in ws.ok("refresh", "-no-color").out
+    assert addresses(ws.state()) == []
+    assert not (ws.path / "f.txt").exists(), "refresh creates nothing"
+    before = ws.snapshot()
+    assert "-replace" in ws.fails("refresh", "-replace=local_file.f", code=2).err
+    assert "no positional arguments" in ws.fails("refresh", "plan.out", code=2).err
+    assert ws.snapshot() == before
+
+
 def test_plan_json_shape(ws: ModuleDir) -> None:
     ws.write(
         'resource "random_string" "s" {\n  length = 8\n}\n'

@@ -61,6 +61,9 @@ APPLY_FLAGS = (
     ),
 )
 DESTROY_FLAGS = tuple(f for f in APPLY_FLAGS if f.name != "destroy")
+REFRESH_FLAGS = tuple(
+    f for f in APPLY_FLAGS if f.name not in ("destroy", "refresh-only", "auto-approve", "replace")
+)
 
 PLAN_HELP = """Usage: gitterra [global options] plan [options]
 
@@ -75,6 +78,15 @@ APPLY_HELP = """Usage: gitterra [global options] apply [options] [PLAN]
 
 Options:
 """
+REFRESH_HELP = """Usage: gitterra [global options] refresh [options]
+
+  Updates the state from the real objects without changing them: the same as
+  "gitterra apply -refresh-only -auto-approve" (Terraform deprecates this command in favour
+  of that one; prefer it, it shows what would change and asks first).
+
+Options:
+"""
+
 DESTROY_HELP = """Usage: gitterra [global options] destroy [options]
 
   Destroys every object managed by the configuration's state (as apply -destroy).
@@ -400,3 +412,11 @@ def _apply_saved(ui: UI, wd: Workdir, opts: flags.Parsed, path: Path) -> int:
 
 def run_destroy(ui: UI, argv: list[str]) -> int:
     return run_apply(ui, argv, destroy=True)
+
+
+def run_refresh(ui: UI, argv: list[str]) -> int:
+    """``refresh``: Terraform's (deprecated) alias of ``apply -refresh-only -auto-approve``."""
+    opts = flags.parse(REFRESH_FLAGS, argv)
+    if opts.args:
+        raise flags.UsageError("refresh takes no positional arguments")
+    return run_apply(ui, ["-refresh-only", "-auto-approve", *argv])

@@ -57,6 +57,13 @@ COMMANDS: dict[str, Entry] = {
         "DESTROY_HELP",
         "DESTROY_FLAGS",
     ),
+    "refresh": Entry(
+        "_plan_apply",
+        "run_refresh",
+        "Update the state to match remote systems",
+        "REFRESH_HELP",
+        "REFRESH_FLAGS",
+    ),
     "console": Entry("_console", "run", "Try expressions in the context of a module"),
     "output": Entry("_output", "run", "Show output values from your root module"),
     "show": Entry("_show", "run", "Show the current state or a saved plan"),
