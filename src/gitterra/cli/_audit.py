@@ -14,6 +14,7 @@ from typing import Any
 from gitterra.cli import _cloud
 from gitterra.cli import _flags as flags
 from gitterra.cli._ui import UI
+from gitterra.cloud import tokens
 
 FLAGS = (
     flags.Flag("limit", kind="int", default=50, metavar="N", help="The newest N (default 50)."),
@@ -44,7 +45,7 @@ Options:
 """
 
 MAX_LIMIT = 1000
-OUTCOMES = ("allowed", "refused", "failed")
+OUTCOMES = tokens.VERDICTS
 
 
 def run(ui: UI, argv: list[str]) -> int:

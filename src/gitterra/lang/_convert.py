@@ -181,16 +181,8 @@ def unify(types: Sequence[t.Type], unsafe: bool = False) -> t.Type | None:
         if elem is not None:
             return t.MapType(elem)
     if kinds in ({t.ListType}, {t.ListType, t.TupleType}):
-        # Lists, or lists and tuples: a list of what their elements unify to (cty's
-        # unifyAllAsList: ``cond ? ["a"] : tolist([])`` is a list(string)).
-        elems3: list[t.Type] = []
-        for ty in concrete:
-            if isinstance(ty, t.ListType):
-                elems3.append(ty.element)
-            elif isinstance(ty, t.TupleType):
-                elems3.extend(ty.elements)
-        elem = unify(elems3, unsafe)
-        return None if elem is None else t.ListType(elem)
+        # cty's unifyAllAsList: ``cond ? ["a"] : tolist([])`` is a list(string).
+        return _unify_as_list(concrete, unsafe)
     if kinds == {t.SetType}:
         elem = unify([ty.element for ty in concrete if isinstance(ty, t.SetType)], unsafe)
         return None if elem is None else t.SetType(elem)
@@ -212,10 +204,8 @@ def unify(types: Sequence[t.Type], unsafe: bool = False) -> t.Type | None:
         tups = [ty for ty in concrete if isinstance(ty, t.TupleType)]
         n = len(tups[0].elements)
         if any(len(tp.elements) != n for tp in tups):
-            # No tuple type in common: cty unifies them as a list of their elements' type
-            # (``cond ? [1] : []`` is a list(number)).
-            elem = unify([e for tp in tups for e in tp.elements], unsafe)
-            return None if elem is None else t.ListType(elem)
+            # No tuple type in common: a list, as cty's do (``cond ? [1] : []``).
+            return _unify_as_list(concrete, unsafe)
         elems2: list[t.Type] = []
         for i in range(n):
             u = unify([tp.elements[i] for tp in tups], unsafe)
@@ -229,6 +219,18 @@ def unify(types: Sequence[t.Type], unsafe: bool = False) -> t.Type | None:
         if all(can_convert_type(ty, candidate, unsafe) for ty in concrete):
             return candidate
     return None
+
+
+def _unify_as_list(types: Sequence[t.Type], unsafe: bool) -> t.Type | None:
+    """Lists and tuples unified as a list of what all their elements unify to."""
+    elems: list[t.Type] = []
+    for ty in types:
+        if isinstance(ty, t.ListType):
+            elems.append(ty.element)
+        elif isinstance(ty, t.TupleType):
+            elems.extend(ty.elements)
+    elem = unify(elems, unsafe)
+    return None if elem is None else t.ListType(elem)
 
 
 # ---- value conversion ----------------------------------------------------------------------

@@ -163,9 +163,9 @@ class _Scanner:
                     line.net -= 1
                     net_after_assign -= 1
             elif c == "=" and assign_at is None and not first_token and len(self.stack) == 1:
-                before = raw[i - 1] if i else ""
+                before = raw[i - 1]  # i > 0: a token came first
                 after = raw[i + 1] if i + 1 < n else ""
-                if before not in "=!<>" and after not in "=>":
+                if before not in ("=", "!", "<", ">") and after not in ("=", ">"):
                     assign_at = i
                     net_after_assign = 0
             first_token = False
@@ -264,10 +264,8 @@ def _run(
                 start = i
             continue
         if start is not None:
-            chain = list(range(start, i))
-            widest = max(width(c) for j in chain if (c := cells[j]) is not None)
-            for j in chain:
-                c = cells[j]
-                if c is not None:
-                    cells[j] = pad(c, widest)
+            chain = [(j, c) for j in range(start, i) if (c := cells[j]) is not None]
+            widest = max(width(c) for _, c in chain)
+            for j, c in chain:
+                cells[j] = pad(c, widest)
             start = None

@@ -8,7 +8,7 @@ that sequence number, oldest first (``next`` is the one to ask with next time), 
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import Depends, FastAPI, Query
 
@@ -26,8 +26,9 @@ def install(app: FastAPI, service: tokens.Tokens, admin_only: Any) -> None:
             None, max_length=200, description="admin, token:ID, build:ID, or a prefix: build:"
         ),
         project: str | None = Query(None, max_length=255),
-        outcome: Literal["allowed", "refused", "failed"] | None = Query(
+        outcome: str | None = Query(
             None,
+            pattern=f"^({'|'.join(tokens.VERDICTS)})$",
             description="allowed (1xx-3xx), refused (401, 403, 413, 429) or failed (the rest)",
         ),
     ) -> dict[str, Any]:
