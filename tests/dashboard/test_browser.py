@@ -16,6 +16,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -90,6 +91,7 @@ def server(tmp_path: Path) -> Iterator[CloudServer]:
 
 
 def test_the_dashboard_in_a_browser(server: CloudServer, browser: object, gates: Path) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.support.ui import WebDriverWait
@@ -102,10 +104,12 @@ def test_the_dashboard_in_a_browser(server: CloudServer, browser: object, gates:
     world.gated_project(api, "site", gates, lines=3)
     build = world.run_build(api, "site", wait=False)
 
-    def wait(condition: object, what: str) -> None:
-        WebDriverWait(driver, DEADLINE).until(
-            condition, message=f"waited {DEADLINE:.0f}s for {what}"
-        )
+    def wait(condition: object, what: str) -> Any:
+        # The page re-renders parts of itself as the build moves on (status, phases): an element
+        # found just before it is replaced is stale, so look again rather than fail.
+        return WebDriverWait(
+            driver, DEADLINE, ignored_exceptions=(StaleElementReferenceException,)
+        ).until(condition, message=f"waited {DEADLINE:.0f}s for {what}")
 
     def log_text() -> str:
         return str(driver.find_element(By.ID, "log").text)
@@ -134,7 +138,10 @@ def test_the_dashboard_in_a_browser(server: CloudServer, browser: object, gates:
         "the status to turn SUCCEEDED",
     )
     assert driver.execute_script("return window.__stayed === true;")
-    phases = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".phase .name")]
+    phases = wait(
+        lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".phase .name")],
+        "the phases",
+    )
     wait(
         lambda d: (
             "FINALIZING" in [e.text for e in d.find_elements(By.CSS_SELECTOR, ".phase .name")]
@@ -148,9 +155,15 @@ def test_the_dashboard_in_a_browser(server: CloudServer, browser: object, gates:
     driver.get(f"{server.url}/infrastructure")
     instances = {i["id"] for i in made.instances(state="running")}
     assert len(instances) == 2
-    rows = driver.find_elements(By.CSS_SELECTOR, "tr.instance")
-    assert instances <= {r.find_element(By.CSS_SELECTOR, ".mono").text for r in rows}
-    assert len(driver.find_elements(By.CSS_SELECTOR, "tr.instance .dot.ok")) == 2
+
+    def both_healthy(d: Any) -> bool:
+        rows = d.find_elements(By.CSS_SELECTOR, "tr.instance")
+        shown = {r.find_element(By.CSS_SELECTOR, ".mono").text for r in rows}
+        return (
+            instances <= shown and len(d.find_elements(By.CSS_SELECTOR, "tr.instance .dot.ok")) == 2
+        )
+
+    wait(both_healthy, "the page to list both instances, healthy")
     assert made.url in driver.page_source
     driver.save_screenshot(str(ARTIFACTS / "infrastructure.png"))
 
